@@ -17,7 +17,6 @@ all: test book
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # re-install only when the pinned dependencies change
 $(STAMP): pyproject.toml | $(BIN)/python
