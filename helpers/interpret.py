@@ -1,0 +1,240 @@
+"""Post-hoc interpretation of fitted models: PD/ICE with ensemble bands, and Friedman's H-statistic.
+
+Every function computes and returns a :class:`sklearn.utils.Bunch` (or a DataFrame); nothing here
+draws (see :mod:`helpers.plots`). A "model" is anything with a ``predict`` method or a plain
+callable ``f(X) -> y``; a list of models is an *ensemble*.
+
+References: partial dependence, Friedman (2001); ICE curves, Goldstein et al. (2015); the
+H-statistic, Friedman & Popescu (2008), as used by Allen & Tkatchenko (2022, Fig. 7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone, is_regressor
+from sklearn.inspection import partial_dependence
+from sklearn.utils import Bunch, check_random_state
+
+__all__ = ["Ensemble", "fit_ensemble", "partial_dependence_ice", "h_statistic"]
+
+#: Maximum number of rows handed to one ``predict`` call by the brute-force routines.
+CHUNK_ROWS = 200_000
+
+
+# ----------------------------------------------------------------------------- ensembles
+class Ensemble:
+    """The mean prediction of fitted members; ``predict(X) = mean_m members[m].predict(X)``."""
+
+    def __init__(self, members: Sequence):
+        if len(members) == 0:
+            raise ValueError("an ensemble needs at least one member")
+        self.members = list(members)
+
+    def predict(self, X):
+        return np.mean([_as_predict(m, X)(X) for m in self.members], axis=0)
+
+    def __len__(self):
+        return len(self.members)
+
+
+def fit_ensemble(estimator, X, y, n_members: int = 5, random_state: int = 0) -> list:
+    """Fit ``n_members`` clones of ``estimator`` on the same data, each with its own ``random_state``.
+
+    The members' seeds are drawn from ``numpy.random.SeedSequence(random_state)``, so the whole
+    ensemble is repeatable and two ensembles with different ``random_state`` differ.
+    """
+    if "random_state" not in estimator.get_params():
+        raise ValueError("the estimator has no random_state parameter: its clones would be identical")
+    seeds = np.random.SeedSequence(random_state).generate_state(n_members)
+    return [clone(estimator).set_params(random_state=int(s)).fit(X, y) for s in seeds]
+
+
+# ----------------------------------------------------------------------------- plumbing
+def _as_predict(model, X_template=None) -> Callable:
+    """``f(ndarray) -> ndarray``; rebuilds a DataFrame with X_template's columns if X was a frame."""
+    f = model.predict if hasattr(model, "predict") else model
+    if not callable(f):
+        raise TypeError(f"{model!r} has no predict method and is not callable")
+    if isinstance(X_template, pd.DataFrame):
+        cols = X_template.columns
+        return lambda A: np.asarray(f(pd.DataFrame(A, columns=cols))).ravel()
+    return lambda A: np.asarray(f(A)).ravel()
+
+
+def _feature_index(X, feature, feature_names=None) -> tuple[int, str]:
+    names = list(X.columns) if isinstance(X, pd.DataFrame) else (
+        list(feature_names) if feature_names is not None else [f"x{i}" for i in range(np.shape(X)[1])])
+    if isinstance(feature, (int, np.integer)):
+        return int(feature), str(names[int(feature)])
+    if feature in names:
+        return names.index(feature), str(feature)
+    raise ValueError(f"unknown feature {feature!r}; known: {names[:10]}...")
+
+
+def _ice_direct(f, A, j, values) -> np.ndarray:
+    """ICE matrix (n_samples, n_values): f(x_i with feature j set to each value), brute force."""
+    n, g = A.shape[0], len(values)
+    out = np.empty((n, g))
+    step = max(1, CHUNK_ROWS // max(n, 1))
+    for s in range(0, g, step):
+        vals = values[s:s + step]
+        big = np.tile(A, (len(vals), 1))
+        big[:, j] = np.repeat(vals, n)
+        out[:, s:s + len(vals)] = f(big).reshape(len(vals), n).T
+    return out
+
+
+def _ice_one_model(model, X, A, j, feature, values) -> np.ndarray:
+    """Use sklearn.inspection.partial_dependence for fitted sklearn regressors, else brute force."""
+    if hasattr(model, "__sklearn_tags__") and is_regressor(model):
+        key = feature if isinstance(X, pd.DataFrame) else j
+        res = partial_dependence(model, X, [key], kind="both", method="brute",
+                                 custom_values={key: values})
+        return np.asarray(res["individual"][0])
+    return _ice_direct(_as_predict(model, X), A, j, values)
+
+
+# ----------------------------------------------------------------------------- PD / ICE
+def partial_dependence_ice(model_or_models, X, feature, grid=None, grid_resolution: int = 50,
+                           percentiles: tuple[float, float] = (0.0, 1.0), centered: bool = True,
+                           center_at: float = 0.0, band: str = "sd", feature_names=None) -> Bunch:
+    """Partial dependence (PD) and individual conditional expectation (ICE) of one feature.
+
+    Parameters
+    ----------
+    model_or_models : a fitted model (``predict`` or callable) or a list of them (an ensemble).
+    X : array-like or DataFrame, the data over which curves are averaged (one ICE curve per row).
+    feature : column index or name.
+    grid : values of the feature at which to evaluate; default ``grid_resolution`` evenly spaced
+        values between the ``percentiles`` of the feature (default: its full range).
+    centered : if True (the paper's Fig. 7 convention) every ICE curve is shifted to be 0 at
+        ``x = center_at`` and the PD is the mean of the centred curves, so ``PD(center_at) = 0``.
+        The value at ``center_at`` is *evaluated*, not interpolated: ``center_at`` is added to the
+        evaluation points (and dropped from the returned grid if it was not asked for).
+    band : ``"sd"`` → ensemble mean ± 1.96 × standard deviation across members (ddof=1; a normal
+        95 % band, the default because with five members percentiles are just the extremes),
+        or ``"percentile"`` → 2.5 / 97.5 percentiles across members.
+
+    Returns
+    -------
+    Bunch with
+        feature, feature_index, grid (n_grid,), feature_values (the data column, for a rug),
+        individual (n_models, n_samples, n_grid) ICE curves of each member,
+        ice (n_samples, n_grid) ICE curves of the ensemble mean,
+        average (n_models, n_grid) PD of each member,
+        pd_mean, pd_low, pd_high (n_grid,) ensemble mean and 95 % band,
+        n_models, band, centered, center_at.
+
+    For an estimator recognised by :func:`sklearn.base.is_regressor` the curves come from
+    :func:`sklearn.inspection.partial_dependence` (``kind="both"``, ``method="brute"``,
+    ``custom_values``); other models and callables are evaluated by the same brute-force rule
+    directly.
+    """
+    models = list(model_or_models) if isinstance(model_or_models, (list, tuple)) else [model_or_models]
+    if isinstance(model_or_models, Ensemble):
+        models = model_or_models.members
+    if band not in ("sd", "percentile"):
+        raise ValueError("band must be 'sd' or 'percentile'")
+    j, name = _feature_index(X, feature, feature_names)
+    A = X.to_numpy(dtype=float) if isinstance(X, pd.DataFrame) else np.asarray(X, dtype=float)
+    col = A[:, j]
+    if grid is None:
+        lo, hi = np.quantile(col, percentiles)
+        grid = np.linspace(lo, hi, grid_resolution)
+    grid = np.unique(np.asarray(grid, dtype=float))
+    values = np.unique(np.append(grid, center_at)) if centered else grid
+    keep = np.searchsorted(values, grid)
+    ices = []
+    for m in models:
+        ice = _ice_one_model(m, X, A, j, feature, values)
+        if centered:
+            ice = ice - ice[:, [int(np.searchsorted(values, center_at))]]
+        ices.append(ice[:, keep])
+    individual = np.stack(ices)                      # (n_models, n_samples, n_grid)
+    average = individual.mean(axis=1)                # (n_models, n_grid)
+    pd_mean = average.mean(axis=0)
+    if len(models) == 1:
+        lo_b = hi_b = pd_mean.copy()
+    elif band == "sd":
+        sd = average.std(axis=0, ddof=1)
+        lo_b, hi_b = pd_mean - 1.96 * sd, pd_mean + 1.96 * sd
+    else:
+        lo_b, hi_b = np.percentile(average, [2.5, 97.5], axis=0)
+    return Bunch(feature=name, feature_index=j, grid=grid, grid_values=grid, feature_values=col,
+                 individual=individual, ice=individual.mean(axis=0), average=average,
+                 pd_mean=pd_mean, pd_low=lo_b, pd_high=hi_b, n_models=len(models), band=band,
+                 centered=centered, center_at=center_at)
+
+
+# ----------------------------------------------------------------------------- H-statistic
+def _pd_at_data(f, A, cols) -> np.ndarray:
+    """PD_S(x_iS) for every row i: mean over l of f(x_l with columns S replaced by x_iS), centred."""
+    n = A.shape[0]
+    out = np.empty(n)
+    step = max(1, CHUNK_ROWS // n)
+    cols = list(cols)
+    for s in range(0, n, step):
+        rows = np.arange(s, min(n, s + step))
+        big = np.tile(A, (len(rows), 1))
+        big[:, cols] = np.repeat(A[rows][:, cols], n, axis=0)
+        out[rows] = f(big).reshape(len(rows), n).mean(axis=1)
+    return out - out.mean()
+
+
+def h_statistic(predict_or_model, X, pairs=None, n_max: int = 200, random_state=0,
+                feature_names=None) -> Bunch:
+    """Friedman & Popescu's pairwise interaction statistic H² for pairs of features.
+
+    ``H²_jk = Σ_i [PD_jk(x_ij, x_ik) − PD_j(x_ij) − PD_k(x_ik)]² / Σ_i PD_jk(x_ij, x_ik)²``, with
+    every partial dependence centred to mean zero over the (sub)sample and evaluated at the
+    sample's own points. H² = 0 for an additive function of x_j and x_k, 1 when the joint effect
+    is a pure interaction. Cost: ``n²`` predictions per feature and per pair (each PD is one
+    stacked ``predict`` call on ``n`` copies of the sample), so ``X`` is subsampled to ``n_max``
+    rows without replacement (seeded by ``random_state``) when larger.
+
+    Parameters
+    ----------
+    predict_or_model : a model with ``predict``, a callable, or a list of models (their mean).
+    pairs : list of (feature, feature) by index or name; default all pairs.
+
+    Returns
+    -------
+    Bunch with ``feature_pairs`` (list of name tuples), ``pair_indices``, ``h_squared`` and
+    ``h`` (its square root) arrays, ``n_samples`` used, and ``table`` (a DataFrame with columns
+    pair, feature_a, feature_b, h_squared, h; pair named ``"A & B"``). H² is NaN when the joint
+    PD is identically zero (Σ PD_jk² below 1e-20 × the sum of squares of the centred predictions:
+    the model does not depend on the pair).
+    """
+    model = Ensemble(predict_or_model) if isinstance(predict_or_model, (list, tuple)) else predict_or_model
+    A = X.to_numpy(dtype=float) if isinstance(X, pd.DataFrame) else np.asarray(X, dtype=float)
+    n, p = A.shape
+    if n > n_max:
+        rng = check_random_state(random_state)
+        A = A[np.sort(rng.choice(n, n_max, replace=False))]
+    f = _as_predict(model, X)
+    if pairs is None:
+        idx_pairs = list(combinations(range(p), 2))
+    else:
+        idx_pairs = [tuple(_feature_index(X, q, feature_names)[0] for q in pr) for pr in pairs]
+    names = [_feature_index(X, i, feature_names)[1] for i in range(p)]
+    single = {}
+    h2 = np.empty(len(idx_pairs))
+    fA = f(A)
+    total = float(np.sum((fA - fA.mean()) ** 2))  # scale for "joint PD identically zero"
+    for t, (j, k) in enumerate(idx_pairs):
+        for q in (j, k):
+            if q not in single:
+                single[q] = _pd_at_data(f, A, [q])
+        joint = _pd_at_data(f, A, [j, k])
+        den = float(np.sum(joint**2))
+        num = float(np.sum((joint - single[j] - single[k]) ** 2))
+        h2[t] = num / den if den > 1e-20 * total and den > 0 else np.nan
+    fpairs = [(names[j], names[k]) for j, k in idx_pairs]
+    table = pd.DataFrame({"pair": [f"{a} & {b}" for a, b in fpairs], "feature_a": [a for a, _ in fpairs],
+                          "feature_b": [b for _, b in fpairs], "h_squared": h2, "h": np.sqrt(h2)})
+    return Bunch(feature_pairs=fpairs, pair_indices=idx_pairs, h_squared=h2, h=np.sqrt(h2),
+                 n_samples=A.shape[0], table=table)

@@ -1,0 +1,484 @@
+"""The multilinear model of Allen & Tkatchenko (2022): main effects plus pairwise products.
+
+.. math::  y = a_0 + \\sum_i a_i x_i + \\sum_{i<j} \\beta_{ij} x_i x_j
+
+:class:`MultilinearRegressor` is an ordinary scikit-learn regressor (``fit``/``predict``, works in
+``Pipeline``, ``clone`` and ``cross_val_score``) whose *terms* are the input features ("main"
+terms) and chosen products of two features ("pair" terms, named ``"A & B"``). The coefficients
+are fitted by ridge or LASSO with the penalty strength chosen by internal cross-validation, or
+by ordinary least squares (``penalty=None``).
+
+Conventions
+-----------
+* ``term_features_`` is a list of index tuples, ``(i,)`` for a main term and ``(i, j)`` (i < j)
+  for a pair term, in the order of ``coef_`` and ``term_names_``; nothing needs string parsing.
+* With ``standardize=True`` every term column is divided by its training standard deviation
+  before the penalised fit (no centring, so sparse input stays sparse; the intercept absorbs the
+  means). ``coef_`` and everything derived from it are converted back, so they are always in
+  the ORIGINAL units: ``predict(X) == intercept_ + sum_k coef_[k] * term_k(X)`` exactly.
+* Pairs whose product column is identically zero in the training data are skipped (for
+  one-hot encodings: two elements on the same site never co-occur, so their product carries
+  no information and could never get a coefficient). Pairs are never formed of a feature with
+  itself. The skipped pairs are counted in ``n_pairs_skipped_``.
+* Sparse input (any ``scipy.sparse`` matrix or array) is supported; product columns are built
+  sparsely, from the co-occurring non-zeros of each row, so a one-hot matrix with ``m`` active
+  entries per row yields only ``m(m-1)/2`` products per row whatever the number of pairs.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.linear_model import Lasso, LassoCV, LinearRegression, Ridge, RidgeCV
+from sklearn.model_selection import KFold
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = [
+    "MultilinearRegressor",
+    "pair_products",
+    "nonzero_pairs",
+    "term_table",
+    "local_contributions",
+    "poly2_kernel_features",
+]
+
+#: Default ridge penalty grid (applied to standardised term columns).
+DEFAULT_ALPHAS = tuple(np.logspace(-4, 4, 17))
+PAIR_SEP = " & "
+
+
+# ----------------------------------------------------------------------------- design matrix
+def nonzero_pairs(X) -> np.ndarray:
+    """All index pairs ``(i, j)``, ``i < j``, whose product column ``X[:, i] * X[:, j]`` is not all zero.
+
+    Returns an integer array of shape ``(n_pairs, 2)`` in lexicographic order.
+    """
+    if sp.issparse(X):
+        B = sp.csr_matrix(X, copy=True)
+        B.eliminate_zeros()
+        B.data = np.ones_like(B.data, dtype=np.float64)
+        C = sp.triu(B.T @ B, k=1).tocoo()
+        pairs = np.column_stack([C.row, C.col]).astype(np.intp)
+    else:
+        B = (np.asarray(X) != 0).astype(np.float64)
+        C = np.triu(B.T @ B, k=1)
+        pairs = np.argwhere(C > 0).astype(np.intp)
+    order = np.lexsort((pairs[:, 1], pairs[:, 0])) if len(pairs) else np.arange(0)
+    return pairs[order].reshape(-1, 2)
+
+
+def pair_products(X, pairs):
+    """Product columns ``X[:, i] * X[:, j]`` for each row ``(i, j)`` of ``pairs``.
+
+    Dense input gives a dense array; sparse input a CSR matrix built without ever forming a
+    dense column: for each row, only products of its non-zero entries are generated (grouped by
+    the number of non-zeros per row, so the work is vectorised) and kept if the pair is wanted.
+    """
+    pairs = np.asarray(pairs, dtype=np.intp).reshape(-1, 2)
+    n = X.shape[0]
+    if not sp.issparse(X):
+        X = np.asarray(X, dtype=np.float64)
+        return X[:, pairs[:, 0]] * X[:, pairs[:, 1]]
+    p = X.shape[1]
+    X = sp.csr_matrix(X, dtype=np.float64, copy=True)
+    X.sum_duplicates()
+    X.eliminate_zeros()
+    X.sort_indices()
+    if len(pairs) == 0:
+        return sp.csr_matrix((n, 0))
+    # wanted pairs, looked up by key i * p + j (i < j)
+    lo, hi = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
+    keys = lo.astype(np.int64) * p + hi
+    sorter = np.argsort(keys)
+    skeys = keys[sorter]
+    nnz_row = np.diff(X.indptr)
+    rows_out, cols_out, vals_out = [], [], []
+    for m in np.unique(nnz_row):
+        if m < 2:
+            continue
+        rows = np.flatnonzero(nnz_row == m)
+        pos = X.indptr[rows][:, None] + np.arange(m)[None, :]
+        idx, val = X.indices[pos], X.data[pos]  # (len(rows), m), column indices sorted per row
+        a, b = np.triu_indices(m, k=1)
+        k = idx[:, a].astype(np.int64) * p + idx[:, b]
+        loc = np.searchsorted(skeys, k)
+        loc_c = np.minimum(loc, len(skeys) - 1)
+        hit = skeys[loc_c] == k
+        r = np.broadcast_to(rows[:, None], k.shape)[hit]
+        rows_out.append(r)
+        cols_out.append(sorter[loc_c[hit]])
+        vals_out.append((val[:, a] * val[:, b])[hit])
+    if rows_out:
+        r, c, v = (np.concatenate(z) for z in (rows_out, cols_out, vals_out))
+    else:
+        r, c, v = np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0)
+    return sp.csr_matrix((v, (r, c)), shape=(n, len(pairs)))
+
+
+def _hstack(main, prods):
+    if sp.issparse(main):
+        return sp.hstack([main, prods], format="csr", dtype=np.float64)
+    return np.hstack([main, prods])
+
+
+def _column_std(Z) -> np.ndarray:
+    if sp.issparse(Z):
+        Z = sp.csr_matrix(Z)
+        mean = np.asarray(Z.mean(axis=0)).ravel()
+        sq = np.asarray(Z.multiply(Z).mean(axis=0)).ravel()
+        var = np.maximum(sq - mean**2, 0.0)
+    else:
+        var = np.var(Z, axis=0)
+    std = np.sqrt(var)
+    std[~(std > 1e-12 * max(1.0, float(np.max(std, initial=0.0))))] = 1.0
+    return std
+
+
+def _scale_columns(Z, scale):
+    if sp.issparse(Z):
+        return sp.csr_matrix(Z @ sp.diags(1.0 / scale))
+    return Z / scale
+
+
+# ----------------------------------------------------------------------------- the estimator
+class MultilinearRegressor(RegressorMixin, BaseEstimator):
+    """Linear model on main effects and pairwise products, ``y = a0 + Σ a_i x_i + Σ β_ij x_i x_j``.
+
+    Parameters
+    ----------
+    interactions : "all", None, list of pairs, or ("top", k)
+        Which product terms to add. ``"all"``: every pair ``i < j`` that is not identically
+        zero in the training data. ``None``: main effects only. A list of ``(i, j)`` index pairs
+        or ``(name_i, name_j)`` feature-name pairs. ``("top", k)``: a screen on the TRAINING data:
+        a LASSO path (standardised main + all pairs, from the largest penalty down) ranks the
+        pairs by the order in which they enter the model, and the first ``k`` are kept; the final
+        model is then fitted with ``penalty`` on main effects + those ``k`` pairs.
+    penalty : "ridge", "lasso" or None
+        ``"ridge"``: :class:`~sklearn.linear_model.RidgeCV` over ``alphas``. ``"lasso"``:
+        :class:`~sklearn.linear_model.LassoCV` (its own path of ``n_alphas`` penalties).
+        ``None``: ordinary least squares.
+    alphas : sequence of float, default ``logspace(-4, 4, 17)``
+        Ridge penalty grid (in the standardised units if ``standardize``).
+    cv : int, CV splitter or None, default None
+        Internal CV. ``None``: for ridge on dense input the efficient leave-one-out (GCV) of
+        ``RidgeCV``; for sparse input (where GCV needs a dense eigendecomposition of a
+        terms × terms or samples × samples matrix, minutes for ~10k pair terms) and for lasso,
+        shuffled 5-fold CV seeded by ``random_state``.
+    standardize : bool, default True
+        Divide every term column by its training standard deviation before the penalised fit.
+        Reported coefficients are always in original units.
+    feature_names : sequence of str, optional
+        Names of the input columns when ``X`` is not a DataFrame (a DataFrame's own column names
+        win). Default ``x0, x1, ...``.
+    n_bootstrap : int, default 0
+        Number of bootstrap refits (rows resampled with replacement, penalty fixed at the chosen
+        ``alpha_``, same terms, same column scaling) giving 95 % percentile intervals
+        ``coef_ci_`` and ``intercept_ci_``. 0 → NaN intervals and no extra cost.
+    n_alphas : int, default 30
+        Length of the LASSO paths (``penalty="lasso"`` and the ``("top", k)`` screen).
+    max_iter : int, default 5000
+        Coordinate-descent iterations for LASSO fits.
+    random_state : int, default 0
+        Seed of the bootstrap and of shuffled CV splits.
+
+    Attributes
+    ----------
+    coef_ : ndarray (n_terms,)        coefficients in original units
+    intercept_ : float
+    alpha_ : float or None            chosen penalty (None for OLS)
+    term_features_ : list of tuples   ``(i,)`` main, ``(i, j)`` pair
+    term_names_ : ndarray of str      feature name or ``"A & B"``
+    term_kinds_ : ndarray of str      ``"main"`` or ``"pair"``
+    pairs_ : ndarray (n_pairs, 2)     the pair terms, as index pairs
+    n_pairs_skipped_ : int            candidate pairs dropped for being all zero in training
+    importances_ : ndarray            mean |contribution| of each term over the training set
+    coef_ci_ : ndarray (2, n_terms)   bootstrap 2.5 / 97.5 percentiles (NaN if n_bootstrap=0)
+    intercept_ci_ : ndarray (2,)
+    screen_order_ : ndarray or None   for ("top", k): all candidate pairs ranked by the screen
+    n_iter_ : int                     coordinate-descent iterations (lasso); 1 for direct solves
+    """
+
+    def __init__(self, interactions="all", penalty="ridge", alphas=None, cv=None, standardize=True,
+                 feature_names=None, n_bootstrap=0, n_alphas=30, max_iter=5000, random_state=0):
+        self.interactions = interactions
+        self.penalty = penalty
+        self.alphas = alphas
+        self.cv = cv
+        self.standardize = standardize
+        self.feature_names = feature_names
+        self.n_bootstrap = n_bootstrap
+        self.n_alphas = n_alphas
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    # -- sklearn plumbing
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    # -- helpers
+    def _input_names(self, n_features):
+        if hasattr(self, "feature_names_in_"):
+            return [str(c) for c in self.feature_names_in_]
+        if self.feature_names is not None:
+            names = [str(c) for c in self.feature_names]
+            if len(names) != n_features:
+                raise ValueError(f"feature_names has {len(names)} names but X has {n_features} columns")
+            return names
+        return [f"x{i}" for i in range(n_features)]
+
+    def _resolve_pairs(self, pairs, names):
+        index = {nm: i for i, nm in enumerate(names)}
+        out = []
+        for pr in pairs:
+            if len(pr) != 2:
+                raise ValueError(f"an interaction must be a pair, got {pr!r}")
+            ij = []
+            for f in pr:
+                if isinstance(f, numbers.Integral):
+                    if not 0 <= int(f) < len(names):
+                        raise ValueError(f"feature index {f} out of range")
+                    ij.append(int(f))
+                elif f in index:
+                    ij.append(index[f])
+                else:
+                    raise ValueError(f"unknown feature {f!r} in interactions")
+            i, j = sorted(ij)
+            if i == j:
+                raise ValueError(f"a pair needs two different features, got {pr!r}")
+            out.append((i, j))
+        out = sorted(set(out))
+        return np.array(out, dtype=np.intp).reshape(-1, 2)
+
+    def _design(self, X):
+        return _hstack(X, pair_products(X, self.pairs_)) if len(self.pairs_) else (
+            sp.csr_matrix(X, dtype=np.float64) if sp.issparse(X) else np.asarray(X, dtype=np.float64))
+
+    def _make_solver(self, alpha=None, sparse=False):
+        pen = self.penalty
+        cv = self.cv
+        if cv is None and (sparse or pen == "lasso"):
+            cv = KFold(5, shuffle=True, random_state=self.random_state)
+        if pen is None:
+            return LinearRegression()
+        if pen == "ridge":
+            if alpha is not None:
+                return Ridge(alpha=alpha)
+            alphas = DEFAULT_ALPHAS if self.alphas is None else tuple(self.alphas)
+            return RidgeCV(alphas=np.asarray(alphas, dtype=np.float64), cv=cv)
+        if pen == "lasso":
+            if alpha is not None:
+                return Lasso(alpha=alpha, max_iter=self.max_iter)
+            return LassoCV(alphas=self.n_alphas, cv=cv,
+                           max_iter=self.max_iter, random_state=self.random_state)
+        raise ValueError(f"penalty must be 'ridge', 'lasso' or None, got {pen!r}")
+
+    def _screen(self, X, y, k):
+        """Rank all non-zero pairs by their entry into a LASSO path fitted on the training data."""
+        cand = nonzero_pairs(X)
+        p = X.shape[1]
+        if len(cand) == 0 or k <= 0:
+            return cand[:0], cand
+        Z = _hstack(X, pair_products(X, cand))
+        Zs = _scale_columns(Z, _column_std(Z))
+        yc = y - y.mean()
+        corr = np.abs(np.asarray(Zs.T @ yc)).ravel() / len(y)
+        # correlation with y in the centred sense: Zs^T (y - ybar) is exact for sparse Zs too
+        alpha_max = float(corr.max()) if corr.max() > 0 else 1.0
+        alphas = alpha_max * np.logspace(0, -3, self.n_alphas)
+        entry = np.full(len(cand), np.inf)
+        lasso = Lasso(alpha=alphas[0], warm_start=True, max_iter=self.max_iter, tol=1e-4)
+        coef = np.zeros(Zs.shape[1])
+        for step, a in enumerate(alphas):
+            lasso.set_params(alpha=a)
+            lasso.fit(Zs, y)
+            coef = lasso.coef_
+            new = (coef[p:] != 0) & ~np.isfinite(entry)
+            entry[new] = step
+            if np.isfinite(entry).sum() >= k:
+                break
+        order = np.lexsort((-corr[p:], -np.abs(coef[p:]), entry))
+        return cand[np.sort(order[:k])], cand[order]
+
+    # -- fit / predict
+    def fit(self, X, y):
+        """Build the terms, choose the penalty by internal CV and fit; see the class docstring."""
+        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float64,
+                             y_numeric=True, multi_output=False)
+        y = np.asarray(y, dtype=np.float64)
+        n, p = X.shape
+        names = self._input_names(p)
+        self.screen_order_ = None
+        n_skipped = 0
+        inter = self.interactions
+        if inter is None:
+            pairs = np.zeros((0, 2), dtype=np.intp)
+        elif isinstance(inter, str):
+            if inter != "all":
+                raise ValueError(f"interactions must be 'all', None, ('top', k) or a list of pairs, got {inter!r}")
+            pairs = nonzero_pairs(X)
+            n_skipped = p * (p - 1) // 2 - len(pairs)
+        elif isinstance(inter, tuple) and len(inter) == 2 and inter[0] == "top":
+            k = int(inter[1])
+            pairs, self.screen_order_ = self._screen(X, y, k)
+            n_skipped = p * (p - 1) // 2 - len(self.screen_order_)
+        else:
+            pairs = self._resolve_pairs(list(inter), names)
+            if len(pairs):
+                cols = pair_products(X, pairs)
+                nz = (np.asarray(abs(cols).sum(axis=0)).ravel() > 0)
+                n_skipped = int((~nz).sum())
+                pairs = pairs[nz]
+        self.pairs_ = pairs
+        self.n_pairs_skipped_ = int(n_skipped)
+        self.term_features_ = [(i,) for i in range(p)] + [tuple(map(int, pr)) for pr in pairs]
+        self.term_names_ = np.array(names + [f"{names[i]}{PAIR_SEP}{names[j]}" for i, j in pairs], dtype=object)
+        self.term_kinds_ = np.array(["main"] * p + ["pair"] * len(pairs), dtype=object)
+
+        Z = self._design(X)
+        self.scale_ = _column_std(Z) if (self.standardize and self.penalty is not None) else np.ones(Z.shape[1])
+        Zs = _scale_columns(Z, self.scale_)
+        solver = self._make_solver(sparse=sp.issparse(Zs))
+        solver.fit(Zs, y)
+        self.alpha_ = None if self.penalty is None else float(solver.alpha_)
+        self.coef_ = np.asarray(solver.coef_, dtype=np.float64).ravel() / self.scale_
+        self.intercept_ = float(solver.intercept_)
+        self.importances_ = self._importances(Z)
+        it = getattr(solver, "n_iter_", None)
+        self.n_iter_ = int(np.max(it)) if it is not None else 1  # 1 = a direct (closed-form) solve
+
+        # bootstrap with the chosen penalty fixed
+        nb = int(self.n_bootstrap)
+        self.coef_ci_ = np.full((2, Z.shape[1]), np.nan)
+        self.intercept_ci_ = np.full(2, np.nan)
+        if nb > 0:
+            rng = check_random_state(self.random_state)
+            coefs, icpts = np.empty((nb, Z.shape[1])), np.empty(nb)
+            base = self._make_solver(alpha=self.alpha_)
+            for b in range(nb):
+                idx = rng.randint(0, n, n)
+                m = clone(base).fit(Zs[idx], y[idx])
+                coefs[b] = np.asarray(m.coef_).ravel() / self.scale_
+                icpts[b] = m.intercept_
+            self.coef_ci_ = np.percentile(coefs, [2.5, 97.5], axis=0)
+            self.intercept_ci_ = np.percentile(icpts, [2.5, 97.5])
+            self.bootstrap_coefs_ = coefs
+        return self
+
+    def _importances(self, Z):
+        mean_abs = np.asarray(abs(Z).mean(axis=0)).ravel()
+        return mean_abs * np.abs(self.coef_)
+
+    def _check_X(self, X):
+        check_is_fitted(self, "coef_")
+        return validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False)
+
+    def transform_terms(self, X):
+        """Term columns (original units): the main features, then the pair products (dense or CSR)."""
+        return self._design(self._check_X(X))
+
+    def predict(self, X):
+        """``intercept_ + terms(X) @ coef_``."""
+        Z = self.transform_terms(X)
+        return np.asarray(Z @ self.coef_).ravel() + self.intercept_
+
+    def contributions(self, X) -> pd.DataFrame:
+        """Per-term contributions ``coef_k * term_k(x)`` plus an ``"intercept"`` column.
+
+        Row sums equal ``predict(X)``. Dense input gives a dense frame; sparse input a frame of
+        pandas sparse columns (zero contributions not stored) so that thousands of pair terms
+        stay cheap; ``df.sum(axis=1)`` works on both.
+        """
+        Z = self.transform_terms(X)
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        cols = list(self.term_names_)
+        if sp.issparse(Z):
+            C = sp.csc_matrix(Z @ sp.diags(self.coef_))
+            df = pd.DataFrame.sparse.from_spmatrix(C, index=index, columns=cols)
+        else:
+            df = pd.DataFrame(Z * self.coef_, index=index, columns=cols)
+        df["intercept"] = self.intercept_
+        return df
+
+    def terms_table(self, X=None) -> pd.DataFrame:
+        """One row per term: term, kind, features, coefficient, importance, ci_low, ci_high.
+
+        ``importance`` is the mean absolute contribution over ``X`` (default: the training set).
+        Sorted by decreasing importance. The intercept is a last row of kind ``"intercept"``.
+        """
+        check_is_fitted(self, "coef_")
+        imp = self.importances_ if X is None else self._importances(self.transform_terms(X))
+        df = pd.DataFrame({
+            "term": list(self.term_names_),
+            "kind": list(self.term_kinds_),
+            "features": list(self.term_features_),
+            "coefficient": self.coef_,
+            "importance": imp,
+            "ci_low": self.coef_ci_[0],
+            "ci_high": self.coef_ci_[1],
+        })
+        df = df.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+        icpt = pd.DataFrame({"term": ["intercept"], "kind": ["intercept"], "features": [()],
+                             "coefficient": [self.intercept_], "importance": [abs(self.intercept_)],
+                             "ci_low": [self.intercept_ci_[0]], "ci_high": [self.intercept_ci_[1]]})
+        return pd.concat([df, icpt], ignore_index=True)
+
+
+def term_table(model: MultilinearRegressor, X=None) -> pd.DataFrame:
+    """Function form of :meth:`MultilinearRegressor.terms_table` (works on a fitted Pipeline's last step)."""
+    if hasattr(model, "steps"):
+        if X is not None:
+            X = model[:-1].transform(X)
+        model = model[-1]
+    return model.terms_table(X)
+
+
+def local_contributions(model: MultilinearRegressor, X, row=0) -> pd.DataFrame:
+    """Tidy contributions of ONE sample: columns term, kind, contribution (intercept last).
+
+    ``row`` is a position in ``X``. The contributions sum to ``model.predict(X)[row]``; this is
+    the input of :func:`helpers.plots.contributions_chart`.
+    """
+    if isinstance(X, pd.DataFrame):
+        Xr = X.iloc[[row]]
+    elif sp.issparse(X):
+        Xr = sp.csr_matrix(X)[[row]]
+    else:
+        Xr = np.asarray(X)[[row]]
+    c = model.contributions(Xr).iloc[0]
+    c = c.astype(float)
+    kinds = list(model.term_kinds_) + ["intercept"]
+    return pd.DataFrame({"term": list(c.index), "kind": kinds, "contribution": c.to_numpy()})
+
+
+# ----------------------------------------------------------------------------- kernels are linear
+def poly2_kernel_features(X, gamma: float, coef0: float, feature_names: Sequence[str] | None = None):
+    """Explicit feature map of the degree-2 polynomial kernel ``k(x, x') = (γ⟨x, x'⟩ + c)²``.
+
+    Expanding, ``(γ⟨x,x'⟩ + c)² = c² + Σ_i 2cγ x_i x'_i + Σ_i γ² x_i² x_i'² + Σ_{i<j} 2γ² x_i x_j x'_i x'_j``,
+    so with ``φ(x) = [c, √(2cγ) x_i, γ x_i², √2 γ x_i x_j (i<j)]`` we have ``φ(x)·φ(x') = k(x, x')``
+    exactly. Ridge on ``φ`` without intercept and with the same ``alpha`` is kernel ridge
+    regression with this kernel. Returns ``(Phi, names, weights)`` where ``weights`` is the factor
+    multiplying each monomial (so that a ridge weight ``w`` on column k is the coefficient
+    ``w * weights[k]`` of the monomial ``names[k]``).
+    """
+    if gamma <= 0 or coef0 < 0:
+        raise ValueError("need gamma > 0 and coef0 >= 0 for a real feature map")
+    X = np.asarray(X, dtype=np.float64)
+    n, p = X.shape
+    names = list(feature_names) if feature_names is not None else [f"x{i}" for i in range(p)]
+    iu, ju = np.triu_indices(p, k=1)
+    cols = [np.ones((n, 1)), X, X**2, X[:, iu] * X[:, ju]]
+    weights = np.concatenate([[coef0], np.full(p, np.sqrt(2 * coef0 * gamma)), np.full(p, gamma),
+                              np.full(len(iu), np.sqrt(2.0) * gamma)])
+    mono = (["1"] + names + [f"{nm}^2" for nm in names]
+            + [f"{names[i]}{PAIR_SEP}{names[j]}" for i, j in zip(iu, ju)])
+    Phi = np.hstack(cols) * weights
+    return Phi, mono, weights

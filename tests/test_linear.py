@@ -1,0 +1,236 @@
+"""Tests of helpers.linear: the multilinear model, its terms, contributions and the kernel feature map."""
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose
+from sklearn.base import clone
+from sklearn.kernel_ridge import KernelRidge
+from sklearn.linear_model import Ridge
+from sklearn.metrics.pairwise import polynomial_kernel
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from helpers.linear import (MultilinearRegressor, local_contributions, nonzero_pairs, pair_products,
+                            poly2_kernel_features, term_table)
+
+
+def _simulated(n=400, beta=1.5, seed=0, noise=0.0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(n, 3))
+    y = 1.0 + 2.0 * X[:, 0] - 1.0 * X[:, 1] + 0.5 * X[:, 2] + beta * X[:, 0] * X[:, 1]
+    return X, y + noise * rng.normal(size=n)
+
+
+def _one_hot(n=600, sites=3, elements=5, seed=0):
+    """Sparse one-hot of `sites` sites with `elements` choices each (one active per site)."""
+    rng = np.random.default_rng(seed)
+    choice = rng.integers(0, elements, size=(n, sites)) + elements * np.arange(sites)
+    rows = np.repeat(np.arange(n), sites)
+    X = sp.csr_matrix((np.ones(n * sites), (rows, choice.ravel())), shape=(n, sites * elements))
+    names = [f"{'ABCDEFG'[s]}={e}" for s in range(sites) for e in range(elements)]
+    return X, names
+
+
+# ----------------------------------------------------------------------------- sklearn contract
+# Checks that do not apply, each with the reason, would go here. None is needed: the estimator passes
+# every check of scikit-learn 1.9.1's suite (legacy=True) for ridge (GCV), OLS main-effects-only and
+# lasso (3-fold); only the three array-API checks are skipped (SCIPY_ARRAY_API is not set).
+EXPECTED_FAILED: dict[str, str] = {}
+
+
+# the check suite feeds signal-free random data; the lasso path's smallest penalties then stop at max_iter
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@parametrize_with_checks([MultilinearRegressor(), MultilinearRegressor(interactions=None, penalty=None),
+                          MultilinearRegressor(penalty="lasso", cv=3)],
+                         expected_failed_checks=lambda est: EXPECTED_FAILED)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_pipeline_clone_cross_val():
+    X, y = _simulated(noise=0.1)
+    pipe = make_pipeline(FunctionTransformer(), MultilinearRegressor(interactions=[(0, 1)]))
+    scores = cross_val_score(pipe, X, y, cv=3)
+    assert scores.min() > 0.95
+    m = clone(MultilinearRegressor(interactions=[(0, 1)], penalty=None))
+    assert not hasattr(m, "coef_")
+    pipe.fit(X, y)
+    tt = term_table(pipe)
+    assert "x0 & x1" in set(tt.term)
+
+
+# ----------------------------------------------------------------------------- recovery and terms
+def test_ols_recovers_generating_coefficients_exactly():
+    X, y = _simulated()
+    m = MultilinearRegressor(interactions=[(0, 1)], penalty=None).fit(X, y)
+    assert list(m.term_names_) == ["x0", "x1", "x2", "x0 & x1"]
+    assert m.term_features_ == [(0,), (1,), (2,), (0, 1)]
+    assert list(m.term_kinds_) == ["main", "main", "main", "pair"]
+    assert_allclose(m.coef_, [2.0, -1.0, 0.5, 1.5], atol=1e-10)
+    assert m.intercept_ == pytest.approx(1.0, abs=1e-10)
+
+
+def test_standardized_ridge_reports_original_units():
+    # scaling one input by 1000 must scale its coefficients by 1/1000 and leave predictions unchanged
+    X, y = _simulated(noise=0.2)
+    m1 = MultilinearRegressor(interactions="all", alphas=[1.0]).fit(X, y)
+    X2 = X.copy()
+    X2[:, 0] *= 1000.0
+    m2 = MultilinearRegressor(interactions="all", alphas=[1.0]).fit(X2, y)
+    assert_allclose(m2.predict(X2), m1.predict(X), rtol=1e-9)
+    assert_allclose(m2.coef_[0] * 1000.0, m1.coef_[0], rtol=1e-9)
+    z = m1.transform_terms(X)
+    assert_allclose(m1.intercept_ + z @ m1.coef_, m1.predict(X), rtol=1e-13)
+
+
+def test_feature_names_from_dataframe_and_parameter_and_name_pairs():
+    X, y = _simulated()
+    df = pd.DataFrame(X, columns=["Al6-O4", "Ga6-O4", "In"])
+    m = MultilinearRegressor(interactions=[("Al6-O4", "Ga6-O4")], penalty=None).fit(df, y)
+    assert list(m.term_names_) == ["Al6-O4", "Ga6-O4", "In", "Al6-O4 & Ga6-O4"]
+    m2 = MultilinearRegressor(interactions=[("b", "a")], penalty=None, feature_names=["a", "b", "c"]).fit(X, y)
+    assert m2.term_features_[-1] == (0, 1) and m2.term_names_[-1] == "a & b"
+    with pytest.raises(ValueError, match="unknown feature"):
+        MultilinearRegressor(interactions=[("a", "zz")], feature_names=["a", "b", "c"]).fit(X, y)
+    with pytest.raises(ValueError):
+        MultilinearRegressor(interactions=[(0, 0)]).fit(X, y)
+
+
+def test_all_pairs_and_main_only():
+    X, y = _simulated()
+    assert len(MultilinearRegressor(interactions="all").fit(X, y).pairs_) == 3
+    m = MultilinearRegressor(interactions=None).fit(X, y)
+    assert list(m.term_kinds_) == ["main"] * 3 and len(m.pairs_) == 0
+
+
+def test_top_k_screen_finds_the_true_pair_on_training_data():
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-1, 1, size=(500, 6))
+    y = X.sum(axis=1) + 2.0 * X[:, 2] * X[:, 4] - 1.0 * X[:, 0] * X[:, 5] + 0.1 * rng.normal(size=500)
+    m = MultilinearRegressor(interactions=("top", 2)).fit(X, y)
+    assert {tuple(p) for p in m.pairs_} == {(2, 4), (0, 5)}
+    assert tuple(m.screen_order_[0]) == (2, 4)  # the stronger pair enters the LASSO path first
+    assert len(m.screen_order_) == 15
+
+
+def test_lasso_penalty_zeroes_absent_pairs():
+    X, y = _simulated(n=600, noise=0.05)
+    m = MultilinearRegressor(interactions="all", penalty="lasso").fit(X, y)
+    coef = dict(zip(m.term_names_, m.coef_))
+    assert coef["x0 & x1"] == pytest.approx(1.5, abs=0.05)
+    assert abs(coef["x0 & x2"]) < 0.05 and abs(coef["x1 & x2"]) < 0.05
+
+
+# ----------------------------------------------------------------------------- contributions
+@pytest.mark.parametrize("sparse", [False, True])
+def test_contributions_sum_to_prediction(sparse):
+    X, y = _simulated(noise=0.3)
+    Xin = sp.csr_matrix(X) if sparse else X
+    m = MultilinearRegressor(interactions="all").fit(Xin, y)
+    c = m.contributions(Xin)
+    assert list(c.columns) == list(m.term_names_) + ["intercept"]
+    assert_allclose(c.sum(axis=1).to_numpy(dtype=float), m.predict(Xin), rtol=1e-12, atol=1e-10)
+    loc = local_contributions(m, Xin, row=7)
+    assert loc.contribution.sum() == pytest.approx(m.predict(Xin)[7], abs=1e-10)
+    assert loc.kind.iloc[-1] == "intercept"
+
+
+def test_dense_and_sparse_fits_agree():
+    X, y = _simulated(noise=0.3)
+    a = MultilinearRegressor(interactions="all", penalty=None).fit(X, y)
+    b = MultilinearRegressor(interactions="all", penalty=None).fit(sp.csr_matrix(X), y)
+    assert_allclose(a.coef_, b.coef_, atol=1e-8)
+
+
+# ----------------------------------------------------------------------------- sparse one-hot
+def test_sparse_pair_products_match_dense_and_skip_same_site_pairs():
+    X, names = _one_hot()
+    pairs = nonzero_pairs(X)
+    # same-site pairs never co-occur: only the 3 site pairs x 5 x 5 element pairs remain
+    assert len(pairs) == 3 * 25
+    assert all(i // 5 != j // 5 for i, j in pairs)
+    P = pair_products(X, pairs)
+    assert sp.issparse(P)
+    D = X.toarray()
+    assert_allclose(P.toarray(), D[:, pairs[:, 0]] * D[:, pairs[:, 1]])
+    # arbitrary (unsorted, reversed) pair lists and non-binary values
+    rng = np.random.default_rng(3)
+    Xv = X.multiply(rng.normal(size=X.shape)).tocsr()
+    some = np.array([[7, 1], [0, 14], [3, 4], [2, 12]])
+    assert_allclose(pair_products(Xv, some).toarray(), pair_products(Xv.toarray(), some))
+
+
+def test_sparse_one_hot_model_names_and_skips():
+    X, names = _one_hot()
+    rng = np.random.default_rng(0)
+    y = X @ rng.normal(size=15) + 0.5 * (X[:, 0].toarray().ravel() * X[:, 5].toarray().ravel())
+    m = MultilinearRegressor(interactions="all", feature_names=names).fit(X, y)
+    assert m.n_pairs_skipped_ == 15 * 14 // 2 - 75
+    assert "A=0 & B=0" in set(m.term_names_)
+    m2 = MultilinearRegressor(interactions=[("A=0", "A=1"), ("A=0", "B=0")], feature_names=names).fit(X, y)
+    assert list(m2.term_names_[15:]) == ["A=0 & B=0"] and m2.n_pairs_skipped_ == 1
+
+
+def test_sparse_all_pairs_10k_fit_is_fast():
+    """Elpasolite-sized: 10,000 x 156 one-hot (4 sites x 39 elements), all pairs, ridge-CV."""
+    rng = np.random.default_rng(0)
+    n, sites, el = 10_000, 4, 39
+    cols = rng.integers(0, el, size=(n, sites)) + el * np.arange(sites)
+    X = sp.csr_matrix((np.ones(n * sites), (np.repeat(np.arange(n), sites), cols.ravel())), shape=(n, sites * el))
+    y = X @ rng.normal(size=sites * el) + 0.1 * rng.normal(size=n)
+    t0 = time.perf_counter()
+    m = MultilinearRegressor(interactions="all").fit(X, y)
+    elapsed = time.perf_counter() - t0
+    assert len(m.pairs_) > 8_000
+    assert elapsed < 60, f"took {elapsed:.1f} s"
+    c = m.contributions(X[:50])
+    assert_allclose(c.sum(axis=1).to_numpy(dtype=float), m.predict(X[:50]), rtol=1e-12, atol=1e-10)
+
+
+# ----------------------------------------------------------------------------- terms table, bootstrap
+def test_terms_table_and_bootstrap_ci():
+    X, y = _simulated(n=300, noise=0.5, seed=4)
+    m = MultilinearRegressor(interactions=[(0, 1)], penalty=None, n_bootstrap=200).fit(X, y)
+    tt = m.terms_table()
+    assert list(tt.columns) == ["term", "kind", "features", "coefficient", "importance", "ci_low", "ci_high"]
+    assert tt.term.iloc[-1] == "intercept"
+    body = tt.iloc[:-1]
+    assert (body.importance.diff().dropna() <= 0).all()
+    assert (body.ci_low < body.coefficient).all() and (body.coefficient < body.ci_high).all()
+    truth = {"x0": 2.0, "x1": -1.0, "x2": 0.5, "x0 & x1": 1.5, "intercept": 1.0}
+    for _, r in tt.iterrows():
+        assert r.ci_low < truth[r.term] < r.ci_high, r.term
+    # importance = mean |contribution| over the training set
+    c = m.contributions(X).drop(columns="intercept")
+    assert_allclose(body.set_index("term").importance[c.columns], c.abs().mean().to_numpy())
+    # no bootstrap: NaN intervals; a refit with the same seed gives the same intervals
+    assert m.terms_table().equals(clone(m).fit(X, y).terms_table())
+    assert MultilinearRegressor().fit(X, y).terms_table().ci_low.isna().all()
+
+
+def test_bootstrap_keeps_chosen_alpha():
+    X, y = _simulated(noise=0.5)
+    m = MultilinearRegressor(n_bootstrap=20).fit(X, y)
+    assert m.alpha_ in [float(a) for a in np.logspace(-4, 4, 17)]
+    assert m.bootstrap_coefs_.shape == (20, 6)
+
+
+# ----------------------------------------------------------------------------- kernels are linear
+def test_poly2_feature_map_reproduces_kernel_and_krr():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(80, 3))
+    y = X[:, 0] * X[:, 1] + X[:, 2]
+    g, c, alpha = 0.7, 1.3, 0.1
+    Phi, names, w = poly2_kernel_features(X, gamma=g, coef0=c)
+    assert Phi.shape[1] == 1 + 3 + 3 + 3 and names[-3:] == ["x0 & x1", "x0 & x2", "x1 & x2"]
+    assert_allclose(Phi @ Phi.T, polynomial_kernel(X, degree=2, gamma=g, coef0=c), rtol=1e-12, atol=1e-12)
+    krr = KernelRidge(kernel="poly", degree=2, gamma=g, coef0=c, alpha=alpha).fit(X, y)
+    lin = Ridge(alpha=alpha, fit_intercept=False).fit(Phi, y)
+    Xt = rng.uniform(-1, 1, size=(50, 3))
+    assert np.max(np.abs(krr.predict(Xt) - lin.predict(poly2_kernel_features(Xt, g, c)[0]))) < 1e-8

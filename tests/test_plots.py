@@ -1,0 +1,81 @@
+"""Tests of helpers.plots: each builder returns a valid Vega-Lite spec with the expected encodings."""
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import interpret, plots
+from helpers.linear import MultilinearRegressor, local_contributions
+from helpers.style import KIND_COLOURS
+
+
+def _layers(spec):
+    return spec.get("layer", [spec])
+
+
+@pytest.fixture(scope="module")
+def pd_result():
+    X = np.random.default_rng(0).uniform(-1, 1, size=(400, 2))
+    members = [(lambda A, k=k: k * A[:, 0] + A[:, 0] * A[:, 1]) for k in (0.9, 1.0, 1.1)]
+    return interpret.partial_dependence_ice(members, X, 0, grid_resolution=21)
+
+
+@pytest.mark.parametrize("kind", ["pd", "ice", "both"])
+def test_pd_ice_chart(pd_result, kind):
+    chart = plots.pd_ice_chart(pd_result, kind=kind, x_title="x0 (dimensionless)", y_title="PD (eV)", max_ice=50)
+    assert isinstance(chart, alt.LayerChart)
+    spec = chart.to_dict()  # validates against the schema
+    layers = _layers(spec)
+    marks = [lay["mark"]["type"] for lay in layers]
+    assert marks[-1] == "tick"  # the rug of the data
+    dash = [lay for lay in layers if "strokeDash" in lay.get("encoding", {})]
+    assert dash and dash[0]["encoding"]["strokeDash"]["scale"]["domain"] == ["ensemble mean", "95 % band"]
+    assert dash[0]["encoding"]["y"]["title"] == "PD (eV)"
+    if kind in ("ice", "both"):
+        ice = [lay for lay in layers if lay["encoding"].get("detail", {}).get("field") == "sample"]
+        n_curves = len({r["sample"] for r in spec["datasets"][ice[0]["data"]["name"]]})
+        assert n_curves == 50
+    with pytest.raises(ValueError):
+        plots.pd_ice_chart(pd_result, kind="nope")
+
+
+def test_h_statistic_chart():
+    df = pd.DataFrame({"h_squared": np.r_[np.linspace(0.1, 0.15, 10), np.linspace(0, 0.01, 10)],
+                       "data": ["with interaction"] * 10 + ["no interaction (null)"] * 10})
+    spec = plots.h_statistic_chart(df).to_dict()
+    enc = spec["encoding"]
+    assert enc["color"]["scale"]["range"] == [KIND_COLOURS["pair"], KIND_COLOURS["intercept"]]
+    assert enc["x"]["bin"] and "H²" in enc["x"]["title"]
+
+
+def test_contributions_chart_top_rest_intercept():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(100, 4))
+    y = X @ [1.0, 2.0, 3.0, 4.0] + X[:, 0] * X[:, 1]
+    m = MultilinearRegressor(penalty=None).fit(X, y)
+    loc = local_contributions(m, X, row=0)
+    chart = plots.contributions_chart(loc, top=3, unit="eV/atom")
+    spec = chart.to_dict()
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert len(rows) == 3 + 2 and rows[-1]["term"] == "intercept" and rows[-2]["kind"] == "rest"
+    assert sum(r["contribution"] for r in rows) == pytest.approx(m.predict(X[:1])[0], abs=1e-10)
+    colour = spec["encoding"]["color"]["scale"]
+    for k, c in zip(colour["domain"], colour["range"]):
+        assert KIND_COLOURS[k] == c
+    assert spec["encoding"]["x"]["title"] == "contribution (eV/atom)"
+    assert spec["encoding"]["y"]["sort"] == [r["term"] for r in rows]
+    # a Series works too, kinds inferred
+    s = pd.Series({"A=Ca": 0.3, "A=Ca & D=F": -0.2, "intercept": -1.0})
+    spec2 = plots.contributions_chart(s).to_dict()
+    kinds = [r["kind"] for r in spec2["datasets"][spec2["data"]["name"]]]
+    assert kinds == ["main", "pair", "intercept"]
+
+
+def test_parity_chart():
+    y = np.linspace(0, 1, 50)
+    spec = plots.parity_chart(y, y + 0.01, unit="eV/atom", quantity="formation energy").to_dict()
+    titles = [lay["encoding"]["x"]["title"] for lay in spec["layer"]]
+    assert titles[0] == "reference formation energy (eV/atom)"
+    spec_g = plots.parity_chart(y, y, unit="eV", group=["a", "b"] * 25).to_dict()
+    assert spec_g["layer"][1]["encoding"]["color"]["field"] == "group"
