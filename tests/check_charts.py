@@ -38,7 +38,7 @@ def find_browser() -> str:
 
 def drawn_charts(browser: str, page: Path) -> int:
     with tempfile.TemporaryDirectory() as profile:
-        out = subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+        out = subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.resolve().as_uri()],
                              capture_output=True, text=True, timeout=120)
     return len(DRAWN.findall(out.stdout))
 
