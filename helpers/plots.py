@@ -167,7 +167,7 @@ def parity_chart(y_true, y_pred, unit: str, quantity: str = "value", group=None,
 
 # --------------------------------------------------------------------------- distributions (chapter 01)
 def histogram(df: pd.DataFrame, value: str, *, title: str, by: str | None = None, color: str | None = None,
-              bins: int = 30, columns: int = 3, width: int = 190, height: int = 110) -> alt.Chart:
+              bins: int = 30, columns: int = 3, width: int = 160, height: int = 110) -> alt.Chart:
     """Histogram of column ``value`` of a tidy DataFrame, one panel per level of ``by`` (optional).
 
     ``title`` is the x-axis title and must carry the unit, e.g. ``"formation energy (eV/atom)"``.
