@@ -13,7 +13,8 @@ import pandas as pd
 
 from helpers.style import HEIGHT, KIND_COLOURS, WIDTH, kind_scale
 
-__all__ = ["pd_ice_chart", "h_statistic_chart", "contributions_chart", "parity_chart"]
+__all__ = ["pd_ice_chart", "h_statistic_chart", "contributions_chart", "parity_chart", "histogram",
+           "histogram_rows"]
 
 #: Colour of the ensemble mean / band lines and of a "null" distribution.
 LINE_COLOUR = "#333333"

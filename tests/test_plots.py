@@ -79,3 +79,42 @@ def test_parity_chart():
     assert titles[0] == "reference formation energy (eV/atom)"
     spec_g = plots.parity_chart(y, y, unit="eV", group=["a", "b"] * 25).to_dict()
     assert spec_g["layer"][1]["encoding"]["color"]["field"] == "group"
+
+
+# ----------------------------------------------------------------------------- distributions (chapter 01)
+@pytest.fixture
+def dist_df():
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"energy": rng.normal(size=300), "group": rng.choice(["F", "Cl", "O"], 300),
+                         "sg": rng.choice([12, 33, 167], 300), "ox": rng.choice(["II", "III"], 300)})
+
+
+def test_histogram_single(dist_df):
+    spec = plots.histogram(dist_df, "energy", title="energy (eV/atom)").to_dict()
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["x"]["title"] == "energy (eV/atom)" and spec["encoding"]["x"]["bin"]
+    assert spec["encoding"]["y"]["aggregate"] == "count"
+
+
+def test_histogram_facets_and_colour(dist_df):
+    chart = plots.histogram(dist_df, "energy", by="sg", color="ox", title="energy (eV/atom)")
+    assert isinstance(chart, alt.FacetChart)
+    spec = chart.to_dict()
+    assert spec["facet"]["field"] == "sg" and spec["facet"]["type"] == "ordinal"  # numeric levels sorted numerically
+    assert spec["spec"]["encoding"]["color"]["field"] == "ox"
+    assert plots.histogram(dist_df, "energy", by="group", title="e (eV)").to_dict()["facet"]["type"] == "nominal"
+
+
+def test_histogram_rows_sorted_by_median(dist_df):
+    shifted = dist_df.assign(energy=dist_df["energy"] + dist_df["group"].map({"F": -3, "Cl": 0, "O": 2}))
+    spec = plots.histogram_rows(shifted, "energy", by="group", title="energy (eV/atom)").to_dict()
+    assert spec["mark"]["type"] == "rect"
+    assert spec["encoding"]["y"]["sort"] == ["F", "Cl", "O"]
+    assert spec["encoding"]["x"]["title"] == "energy (eV/atom)"
+
+
+def test_histogram_unknown_column(dist_df):
+    with pytest.raises(KeyError):
+        plots.histogram(dist_df, "nope", title="x (1)")
+    with pytest.raises(KeyError):
+        plots.histogram_rows(dist_df, "energy", by="nope", title="x (1)")
