@@ -112,7 +112,7 @@ def _contrib_frame(contributions, kinds=None) -> pd.DataFrame:
     return d
 
 
-def contributions_chart(contributions, kinds=None, top: int = 5, unit: str = "eV/atom",
+def contributions_chart(contributions, kinds=None, top: int = 5, *, unit: str,
                         x_title: str | None = None) -> alt.Chart:
     """Horizontal bars: the ``top`` largest |contributions| of one prediction, then "rest" and intercept.
 
@@ -120,7 +120,8 @@ def contributions_chart(contributions, kinds=None, top: int = 5, unit: str = "eV
     term, kind, contribution) or a Series indexed by term name (kinds then given, or inferred:
     ``"intercept"``; names containing ``" & "`` are pairs; the rest main effects). Colours: main
     blue, pair red, rest and intercept grey (``helpers.style``). Bars appear in this order top to
-    bottom; they sum to the prediction.
+    bottom; they sum to the prediction. ``unit`` (required, e.g. ``"eV/atom"``, ``"kcal/mol"``) is
+    the unit of the target the model was fitted on and labels the axis.
     """
     d = _contrib_frame(contributions, kinds)
     icpt = d[d.kind == "intercept"]

@@ -67,7 +67,7 @@ def test_contributions_chart_top_rest_intercept():
     assert spec["encoding"]["y"]["sort"] == [r["term"] for r in rows]
     # a Series works too, kinds inferred
     s = pd.Series({"A=Ca": 0.3, "A=Ca & D=F": -0.2, "intercept": -1.0})
-    spec2 = plots.contributions_chart(s).to_dict()
+    spec2 = plots.contributions_chart(s, unit="kcal/mol").to_dict()
     kinds = [r["kind"] for r in spec2["datasets"][spec2["data"]["name"]]]
     assert kinds == ["main", "pair", "intercept"]
 
