@@ -45,7 +45,7 @@ def tco():
 
 @pytest.fixture
 def empty_cache(tmp_path, monkeypatch):
-    """An empty cache, no mirror, offline."""
+    """An empty cache and no mirror (downloads stay off unless a test serves files with ``http_folder``)."""
     cache = tmp_path / "cache"
     cache.mkdir()
     monkeypatch.setattr(data, "CACHE_DIR", cache)
@@ -206,12 +206,9 @@ def real_small():
     return real_bytes(SMALL)
 
 
-def test_download_path(tmp_path, real_small, http_folder, monkeypatch):
+def test_download_path(empty_cache, real_small, http_folder, monkeypatch):
     root, base = http_folder
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    monkeypatch.setattr(data, "CACHE_DIR", cache)
-    monkeypatch.delenv(data.MIRROR_ENV, raising=False)
+    cache = empty_cache
     _serve_real(root, SMALL, monkeypatch, base, real_small)
     path = data.fetch(SMALL, progressbar=False)
     assert path == cache / SMALL and path.read_bytes() == real_small
@@ -219,23 +216,18 @@ def test_download_path(tmp_path, real_small, http_folder, monkeypatch):
     assert data.fetch(SMALL) == path  # second call: from the cache
 
 
-def test_download_with_wrong_bytes_leaves_nothing(tmp_path, real_small, http_folder, monkeypatch):
+def test_download_with_wrong_bytes_leaves_nothing(empty_cache, real_small, http_folder, monkeypatch):
     root, base = http_folder
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    monkeypatch.setattr(data, "CACHE_DIR", cache)
-    monkeypatch.delenv(data.MIRROR_ENV, raising=False)
+    cache = empty_cache
     _serve_real(root, SMALL, monkeypatch, base, real_small.replace(b"fe_", b"Fe_", 1))
     with pytest.raises(data.DataIntegrityError, match="nothing was written to the cache"):
         data.fetch(SMALL, progressbar=False)
     assert list(cache.rglob("*")) == []  # no file, no temporary folder, no empty sub-folder
 
 
-def test_download_failure_is_reported(tmp_path, http_folder, monkeypatch):
+def test_download_failure_is_reported(empty_cache, http_folder, monkeypatch):
     root, base = http_folder
-    cache = tmp_path / "cache"
-    monkeypatch.setattr(data, "CACHE_DIR", cache)
-    monkeypatch.delenv(data.MIRROR_ENV, raising=False)
+    cache = empty_cache
     monkeypatch.setitem(data.registry()["files"][SMALL], "url", f"{base}/no_such_file.csv")
     with pytest.raises(data.DataNotFoundError, match=r"no_such_file.csv \(failed: HTTPError"):
         data.fetch(SMALL, progressbar=False)
