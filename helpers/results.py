@@ -1,65 +1,140 @@
-"""Headline numbers of each chapter, recorded for later chapters, the scorecard and the tests.
+"""Headline numbers of each chapter: recorded for later chapters, the scorecard and the tests, and
+glued into the prose in the same call.
 
-A chapter calls :func:`reset` once (so a re-execution never keeps stale numbers) and then
-:func:`record` for every number it states. Records go to ``_build/results/<chapter>.json``
-at the repository root, a JSON list of objects whose keys are exactly
-``chapter, case, target, model, metric, value, unit, split`` plus any extra keyword given.
+A chapter opens its record book once, at the top::
 
-Recording the same (case, target, model, metric, split) twice replaces the earlier record, so
-executing a chapter twice gives the same file. Writes are atomic (temporary file + rename).
+    res = results.start("03_tco", prefix="tco_", case="tco")    # forgets the chapter's old records
+
+and then states every number through it::
+
+    res.report("tco_fe_rmsle_krr", rmsle, fmt=".3f", target="formation_energy", model="krr",
+               metric="rmsle", unit="1", split="test")           # record + glue, one call
+    res.glue("tco_n_pairs", n_pairs, fmt=",")                    # glue only (not a headline number)
+    res.figure("fig-tco-ngram", chart)                           # glue a chart for {glue:figure}
+
+so that ``{glue:text}`tco_fe_rmsle_krr``` in the text shows exactly the recorded value. Glue keys
+start with the chapter's prefix; figure keys are ``fig-<prefix>…`` and double as the figure's
+``:name:``, so ``{numref}`` and ``{glue:figure}`` use one string.
+
+Records go to ``<results dir>/<chapter>.json`` (default ``_build/results/`` at the repository root,
+override with ``COMPENDIUM_RESULTS_DIR``), a JSON list of objects whose keys are exactly
+``chapter, case, target, model, metric, value, unit, split`` plus any extra keyword given. Recording
+the same (case, target, model, metric, split) twice replaces the earlier record, so executing a chapter
+twice gives the same file. Every read-modify-write holds an exclusive lock on ``<chapter>.json.lock``
+and replaces the file atomically, so concurrent writers (nbval and the book build under ``make -j``)
+lose nothing.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import os
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from numbers import Real
 from pathlib import Path
 from typing import Any
 
+__all__ = ["ChapterResults", "ResultsError", "start", "record", "reset", "load", "results_dir", "results_path",
+           "format_value", "FIELDS"]
+
 #: Repository root (the folder holding ``_config.yml``).
 ROOT = Path(__file__).resolve().parents[1]
-#: Where records are written; override with the ``COMPENDIUM_RESULTS_DIR`` environment variable.
-RESULTS_DIR = Path(os.environ.get("COMPENDIUM_RESULTS_DIR", ROOT / "_build" / "results"))
 
 FIELDS = ("chapter", "case", "target", "model", "metric", "value", "unit", "split")
 _IDENTITY = ("case", "target", "model", "metric", "split")
+
+
+class ResultsError(RuntimeError):
+    """A results file cannot be read (it names the file and what to do)."""
+
+
+def results_dir() -> Path:
+    """Folder of the results files: ``$COMPENDIUM_RESULTS_DIR`` if set, else ``<repo>/_build/results``."""
+    env = os.environ.get("COMPENDIUM_RESULTS_DIR")
+    return Path(env).resolve() if env else ROOT / "_build" / "results"
 
 
 def results_path(chapter: str) -> Path:
     """Path of the JSON file holding the records of ``chapter`` (a chapter file stem, e.g. ``"01_datasets"``)."""
     if not chapter or "/" in chapter or chapter.endswith((".md", ".ipynb")):
         raise ValueError(f"chapter must be a chapter file stem such as '01_datasets', got {chapter!r}")
-    return RESULTS_DIR / f"{chapter}.json"
+    return results_dir() / f"{chapter}.json"
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    text = path.read_text(encoding="utf-8")
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}); it was probably "
+                           f"truncated by an interrupted run: delete it and re-execute the chapter") from None
+    if not isinstance(records, list):
+        raise ResultsError(f"{path} should hold a JSON list of records; delete it and re-execute the chapter")
+    return records
 
 
 def load(chapter: str) -> list[dict[str, Any]]:
     """All records of ``chapter`` (an empty list if it recorded nothing yet)."""
+    return _read(results_path(chapter))
+
+
+@contextmanager
+def _locked(chapter: str) -> Iterator[Path]:
     path = results_path(chapter)
-    if not path.exists():
-        return []
-    return json.loads(path.read_text(encoding="utf-8"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield path
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _write(path: Path, records: list[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(records, fh, indent=1, sort_keys=False)
-        fh.write("\n")
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(records, fh, indent=1, allow_nan=False)
+            fh.write("\n")
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def reset(chapter: str) -> None:
-    """Forget every record of ``chapter``; call it once at the top of the chapter."""
-    _write(results_path(chapter), [])
+    """Forget every record of ``chapter``; call it once at the top of the chapter (``start`` does)."""
+    with _locked(chapter) as path:
+        _write(path, [])
 
 
-def record(chapter: str, case: str, target: str, model: str, metric: str, value: float,
+def _check_finite(name: str, value: Any) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"extra field {name}={value!r} is not finite; strict JSON has no NaN or infinity")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_finite(f"{name}.{k}", v)
+    if isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            _check_finite(f"{name}[{i}]", v)
+
+
+def record(*, chapter: str, case: str, target: str, model: str, metric: str, value: float,
            unit: str, split: str, **extra: Any) -> dict[str, Any]:
-    """Record one headline number and return the record.
+    """Record one headline number (keyword arguments only) and return the record.
 
     Parameters
     ----------
@@ -67,18 +142,92 @@ def record(chapter: str, case: str, target: str, model: str, metric: str, value:
     case : case study, e.g. ``"tco"``, ``"elpasolite"``, ``"tmc"``, ``"simulated"``.
     target : predicted quantity, e.g. ``"formation_energy"``.
     model : model name, e.g. ``"multilinear"``, ``"krr"``.
-    metric : e.g. ``"MAE"``, ``"RMSLE"``, ``"count"``, ``"H2"``.
+    metric : e.g. ``"mae"``, ``"rmsle"``, ``"count"``, ``"h2"``.
     value : a finite real number.
     unit : unit of ``value`` (``"eV/atom"``, ``"kcal/mol"``, ``"1"`` for dimensionless).
     split : which data the number is measured on (``"test"``, ``"cv"``, ``"train"``, ``"all"``).
-    **extra : JSON-serialisable context (e.g. ``n_train=2400``).
+    **extra : JSON-serialisable, finite context (e.g. ``n_train=2400``).
     """
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
         raise ValueError(f"value must be a finite real number, got {value!r} for {model} {metric}")
     rec = dict(zip(FIELDS, (chapter, case, target, model, metric, float(value), unit, split)))
+    for name, v in extra.items():
+        _check_finite(name, v)
     rec.update(extra)
-    json.dumps(rec)  # fail here, not at write time, on non-serialisable extras
-    records = [r for r in load(chapter) if tuple(r[k] for k in _IDENTITY) != tuple(rec[k] for k in _IDENTITY)]
-    records.append(rec)
-    _write(results_path(chapter), records)
+    json.dumps(rec, allow_nan=False)  # fail here, not at write time, on non-serialisable extras
+    with _locked(chapter) as path:
+        records = [r for r in _read(path)
+                   if tuple(r.get(k) for k in _IDENTITY) != tuple(rec[k] for k in _IDENTITY)]
+        records.append(rec)
+        _write(path, records)
     return rec
+
+
+def format_value(value: Any, fmt: str | Callable[[Any], str] | None = None) -> str:
+    """Text of ``value`` for the prose: ``fmt`` is a format spec (``".3f"``, ``","``, ``".0%"``) or a
+    callable; ``None`` gives ``str(value)``."""
+    if fmt is None:
+        return str(value)
+    if callable(fmt):
+        return str(fmt(value))
+    return format(value, fmt)
+
+
+class ChapterResults:
+    """The record book of one chapter: records headline numbers and glues text and figures.
+
+    Create it with :func:`start`. ``prefix`` is the chapter's glue-key prefix (e.g. ``"tco_"``);
+    ``defaults`` (e.g. ``case="tco"``) fill record fields that a call leaves out.
+    """
+
+    def __init__(self, chapter: str, prefix: str, **defaults: Any):
+        results_path(chapter)  # validates the stem
+        if not prefix or ":" in prefix:
+            raise ValueError(f"prefix must be a non-empty glue-key prefix without ':', got {prefix!r}")
+        self.chapter, self.prefix, self.defaults = chapter, prefix, defaults
+
+    def _check_key(self, key: str, figure: bool = False) -> None:
+        want = f"fig-{self.prefix.rstrip('_-')}-" if figure else self.prefix
+        if not key.startswith(want) or ":" in key:
+            raise ValueError(f"glue key {key!r} must start with {want!r} and contain no ':' "
+                             "({glue:text} reads what follows ':' as a format spec)")
+
+    def glue(self, key: str, value: Any, *, fmt: str | Callable[[Any], str] | None = None) -> str:
+        """Glue ``value`` formatted by ``fmt`` as text under ``key`` and return that text."""
+        from myst_nb import glue
+
+        self._check_key(key)
+        text = format_value(value, fmt)
+        glue(key, text, display=False)
+        return text
+
+    def report(self, key: str, value: float, *, fmt: str | Callable[[Any], str] | None = ".3g",
+               **fields: Any) -> str:
+        """Record ``value`` (fields as in :func:`record`; the chapter's defaults fill the gaps) and glue
+        it, formatted by ``fmt``, under ``key``. Returns the glued text."""
+        self._check_key(key)
+        record(chapter=self.chapter, value=value, **{**self.defaults, **fields})
+        return self.glue(key, value, fmt=fmt)
+
+    def record(self, **fields: Any) -> dict[str, Any]:
+        """:func:`record` with this chapter and its defaults filled in (no glue)."""
+        return record(chapter=self.chapter, **{**self.defaults, **fields})
+
+    def figure(self, key: str, chart: Any) -> Any:
+        """Glue a chart under ``key`` (``fig-<prefix>-…``, also the figure's ``:name:``); returns the chart."""
+        from myst_nb import glue
+
+        self._check_key(key, figure=True)
+        glue(key, chart, display=False)
+        return chart
+
+    def load(self) -> list[dict[str, Any]]:
+        """This chapter's records so far."""
+        return load(self.chapter)
+
+
+def start(chapter: str, *, prefix: str, **defaults: Any) -> ChapterResults:
+    """Forget the old records of ``chapter`` and return its :class:`ChapterResults`."""
+    res = ChapterResults(chapter, prefix, **defaults)
+    reset(chapter)
+    return res

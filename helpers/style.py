@@ -32,6 +32,17 @@ THEME_NAME = "compendium"
 SEED = 0
 
 
+def axis_title(quantity: str, unit: str) -> str:
+    """Axis title ``"quantity (unit)"``; ``unit="1"`` (dimensionless) gives ``"quantity (dimensionless)"``.
+
+    Every chart builder of :mod:`helpers.plots` labels its axes through this, from ``quantity=`` and
+    ``unit=`` arguments, so that no unit is typed into a title by hand.
+    """
+    if not quantity or unit is None or unit == "":
+        raise ValueError(f"an axis needs a quantity and a unit (use '1' if dimensionless), got {quantity!r}, {unit!r}")
+    return f"{quantity} ({'dimensionless' if unit == '1' else unit})"
+
+
 def kind_scale(kinds: list[str] | None = None) -> alt.Scale:
     """Altair colour scale mapping term kinds (``main``, ``pair``, ``intercept``, ``rest``) to the convention."""
     kinds = kinds or list(KIND_COLOURS)

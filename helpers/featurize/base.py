@@ -1,0 +1,45 @@
+"""The contract every featurizer of the compendium follows.
+
+It is scikit-learn's transformer API (``fit``/``transform``/``get_feature_names_out``, so a featurizer
+is the first step of a ``Pipeline`` and is ``clone``-able) plus the three descriptive methods of
+matminer's ``BaseFeaturizer``: ``feature_labels()``, ``citations()`` and ``implementors()``. matminer
+itself is not a dependency (it pins old versions of pymatgen and pandas); only its contract is copied.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["Featurizer"]
+
+
+class Featurizer(TransformerMixin, BaseEstimator):
+    """Base class: subclasses implement ``fit`` (setting ``feature_names_``) and ``transform``.
+
+    Class attributes a subclass sets:
+
+    - ``CITATIONS``: BibTeX keys, each an entry of ``book/references.bib`` (a test checks this);
+    - ``IMPLEMENTORS``: who wrote the featurizer.
+    """
+
+    CITATIONS: tuple[str, ...] = ()
+    IMPLEMENTORS: tuple[str, ...] = ("The compendium authors",)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """Readable names of the output columns, in order (an object array of str)."""
+        check_is_fitted(self, "feature_names_")
+        return np.asarray(self.feature_names_, dtype=object)
+
+    def feature_labels(self) -> list[str]:
+        """matminer's name for :meth:`get_feature_names_out`, as a list."""
+        return [str(name) for name in self.get_feature_names_out()]
+
+    def citations(self) -> list[str]:
+        """BibTeX keys (of ``book/references.bib``) of the works this representation comes from."""
+        return list(self.CITATIONS)
+
+    def implementors(self) -> list[str]:
+        """Authors of this implementation."""
+        return list(self.IMPLEMENTORS)
