@@ -19,20 +19,37 @@ from sklearn.base import clone, is_regressor
 from sklearn.inspection import partial_dependence
 from sklearn.utils import Bunch, check_random_state
 
-__all__ = ["Ensemble", "fit_ensemble", "partial_dependence_ice", "h_statistic"]
+from helpers.linear import PAIR_SEP
+
+__all__ = ["Ensemble", "SPREADS", "fit_ensemble", "partial_dependence_ice", "h_statistic"]
 
 #: Maximum number of rows handed to one ``predict`` call by the brute-force routines.
 CHUNK_ROWS = 200_000
 
 
 # ----------------------------------------------------------------------------- ensembles
-class Ensemble:
-    """The mean prediction of fitted members; ``predict(X) = mean_m members[m].predict(X)``."""
+#: What the spread of an ensemble's members means, by how they were made (see :func:`fit_ensemble`).
+SPREADS = {
+    "seed": "random initialisation (same data, a different random_state per member)",
+    "bootstrap": "bootstrap resamples of the training rows (and a different random_state where there is one)",
+    "given": "members fitted elsewhere",
+}
 
-    def __init__(self, members: Sequence):
+
+class Ensemble:
+    """The mean prediction of fitted members; ``predict(X) = mean_m members[m].predict(X)``.
+
+    ``kind`` says what the members' spread measures (a key of :data:`SPREADS`); bands drawn from an
+    ensemble carry it, so a reader knows whether a band is initialisation noise or data noise.
+    """
+
+    def __init__(self, members: Sequence, kind: str = "given"):
         if len(members) == 0:
             raise ValueError("an ensemble needs at least one member")
+        if kind not in SPREADS:
+            raise ValueError(f"kind must be one of {sorted(SPREADS)}, got {kind!r}")
         self.members = list(members)
+        self.kind = kind
 
     def predict(self, X):
         return np.mean([_as_predict(m, X)(X) for m in self.members], axis=0)
@@ -40,17 +57,60 @@ class Ensemble:
     def __len__(self):
         return len(self.members)
 
+    def __iter__(self):
+        return iter(self.members)
 
-def fit_ensemble(estimator, X, y, n_members: int = 5, random_state: int = 0) -> list:
-    """Fit ``n_members`` clones of ``estimator`` on the same data, each with its own ``random_state``.
+    def __getitem__(self, i):
+        return self.members[i]
 
-    The members' seeds are drawn from ``numpy.random.SeedSequence(random_state)``, so the whole
-    ensemble is repeatable and two ensembles with different ``random_state`` differ.
+
+def fit_ensemble(estimator, X, y, *, n_members: int = 5, resample: str = "seed", random_state: int = 0) -> Ensemble:
+    """Fit ``n_members`` clones of ``estimator`` and return them as an :class:`Ensemble`.
+
+    ``resample="seed"``: every member sees the same data with its own ``random_state`` (the spread is
+    initialisation noise, as for the paper's five networks); refused for an estimator without a
+    ``random_state`` or whose first two members come out identical (a deterministic fit: its band would
+    have width 0 and look like certainty). ``resample="bootstrap"``: every member is fitted on a
+    bootstrap resample of the rows (the spread is sampling noise of the data); works for any estimator.
+    Seeds are drawn from ``numpy.random.SeedSequence(random_state)``, so the ensemble is repeatable.
     """
-    if "random_state" not in estimator.get_params():
-        raise ValueError("the estimator has no random_state parameter: its clones would be identical")
+    if isinstance(n_members, bool) or not isinstance(n_members, (int, np.integer)) or n_members < 2:
+        raise ValueError(f"an ensemble needs n_members >= 2, got {n_members!r}")
+    if resample not in ("seed", "bootstrap"):
+        raise ValueError(f"resample must be 'seed' or 'bootstrap', got {resample!r}")
+    has_seed = "random_state" in estimator.get_params()
+    if resample == "seed" and not has_seed:
+        raise ValueError(f"{type(estimator).__name__} has no random_state: its clones would be identical; "
+                         "use resample='bootstrap'")
     seeds = np.random.SeedSequence(random_state).generate_state(n_members)
-    return [clone(estimator).set_params(random_state=int(s)).fit(X, y) for s in seeds]
+    n = len(y)
+    members = []
+    for s in seeds:
+        m = clone(estimator)
+        if has_seed:
+            m.set_params(random_state=int(s))
+        if resample == "bootstrap":
+            idx = np.random.default_rng(int(s)).integers(0, n, n)
+            Xb = X.iloc[idx] if isinstance(X, pd.DataFrame) else X[idx]
+            yb = y.iloc[idx] if isinstance(y, pd.Series) else np.asarray(y)[idx]
+            members.append(m.fit(Xb, yb))
+        else:
+            members.append(m.fit(X, y))
+        if resample == "seed" and len(members) == 2:
+            X_probe = X.iloc[:50] if isinstance(X, pd.DataFrame) else X[:50]
+            if np.array_equal(members[0].predict(X_probe), members[1].predict(X_probe)):
+                raise ValueError(f"{type(estimator).__name__} fits identically whatever its random_state "
+                                 "(a deterministic fit): use resample='bootstrap' for a meaningful band")
+    return Ensemble(members, kind=resample)
+
+
+def _members(estimator) -> tuple[list, str]:
+    """(members, kind) of an Ensemble, a list of models, or one model."""
+    if isinstance(estimator, Ensemble):
+        return estimator.members, estimator.kind
+    if isinstance(estimator, (list, tuple)):
+        return list(estimator), "given"
+    return [estimator], "given"
 
 
 # ----------------------------------------------------------------------------- plumbing
@@ -99,14 +159,14 @@ def _ice_one_model(model, X, A, j, feature, values) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- PD / ICE
-def partial_dependence_ice(model_or_models, X, feature, grid=None, grid_resolution: int = 50,
+def partial_dependence_ice(estimator, X, feature, *, grid=None, grid_resolution: int = 50,
                            percentiles: tuple[float, float] = (0.0, 1.0), centered: bool = True,
                            center_at: float = 0.0, band: str = "sd", feature_names=None) -> Bunch:
     """Partial dependence (PD) and individual conditional expectation (ICE) of one feature.
 
     Parameters
     ----------
-    model_or_models : a fitted model (``predict`` or callable) or a list of them (an ensemble).
+    estimator : a fitted model (``predict`` or callable), an :class:`Ensemble` or a list of models.
     X : array-like or DataFrame, the data over which curves are averaged (one ICE curve per row).
     feature : column index or name.
     grid : values of the feature at which to evaluate; default ``grid_resolution`` evenly spaced
@@ -127,16 +187,15 @@ def partial_dependence_ice(model_or_models, X, feature, grid=None, grid_resoluti
         ice (n_samples, n_grid) ICE curves of the ensemble mean,
         average (n_models, n_grid) PD of each member,
         pd_mean, pd_low, pd_high (n_grid,) ensemble mean and 95 % band,
-        n_models, band, centered, center_at.
+        n_models, band, centered, center_at,
+        spread (what the members' spread measures: a value of :data:`SPREADS`).
 
     For an estimator recognised by :func:`sklearn.base.is_regressor` the curves come from
     :func:`sklearn.inspection.partial_dependence` (``kind="both"``, ``method="brute"``,
     ``custom_values``); other models and callables are evaluated by the same brute-force rule
     directly.
     """
-    models = list(model_or_models) if isinstance(model_or_models, (list, tuple)) else [model_or_models]
-    if isinstance(model_or_models, Ensemble):
-        models = model_or_models.members
+    models, kind = _members(estimator)
     if band not in ("sd", "percentile"):
         raise ValueError("band must be 'sd' or 'percentile'")
     j, name = _feature_index(X, feature, feature_names)
@@ -167,7 +226,7 @@ def partial_dependence_ice(model_or_models, X, feature, grid=None, grid_resoluti
     return Bunch(feature=name, feature_index=j, grid=grid, grid_values=grid, feature_values=col,
                  individual=individual, ice=individual.mean(axis=0), average=average,
                  pd_mean=pd_mean, pd_low=lo_b, pd_high=hi_b, n_models=len(models), band=band,
-                 centered=centered, center_at=center_at)
+                 centered=centered, center_at=center_at, spread=SPREADS[kind])
 
 
 # ----------------------------------------------------------------------------- H-statistic
@@ -185,45 +244,78 @@ def _pd_at_data(f, A, cols) -> np.ndarray:
     return out - out.mean()
 
 
-def h_statistic(predict_or_model, X, pairs=None, n_max: int = 200, random_state=0,
-                feature_names=None) -> Bunch:
+def _pair_indices(X, pairs, feature_names, p) -> list[tuple[int, int]]:
+    """Validated (j, k) column indices: two different, existing features per pair."""
+    out = []
+    for pr in pairs:
+        if isinstance(pr, (str, bytes)) or len(pr) != 2:
+            raise ValueError(f"a pair must be two features (indices or names), got {pr!r}")
+        ij = []
+        for q in pr:
+            if isinstance(q, (bool, np.bool_)):
+                raise ValueError(f"a feature index must be an integer or a name, got the boolean {q!r}")
+            if isinstance(q, (int, np.integer)) and not 0 <= int(q) < p:
+                raise ValueError(f"feature index {q} out of range for {p} features (negative indices are refused)")
+            ij.append(_feature_index(X, q, feature_names)[0])
+        if ij[0] == ij[1]:
+            raise ValueError(f"H² is defined for two different features, got the pair {pr!r}")
+        out.append((ij[0], ij[1]))
+    return out
+
+
+def h_statistic(estimator, X, *, pairs=None, n_max: int = 200, random_state=0, feature_names=None) -> Bunch:
     """Friedman & Popescu's pairwise interaction statistic H² for pairs of features.
 
     ``H²_jk = Σ_i [PD_jk(x_ij, x_ik) − PD_j(x_ij) − PD_k(x_ik)]² / Σ_i PD_jk(x_ij, x_ik)²``, with
     every partial dependence centred to mean zero over the (sub)sample and evaluated at the
     sample's own points. H² = 0 for an additive function of x_j and x_k, 1 when the joint effect
-    is a pure interaction. Cost: ``n²`` predictions per feature and per pair (each PD is one
-    stacked ``predict`` call on ``n`` copies of the sample), so ``X`` is subsampled to ``n_max``
-    rows without replacement (seeded by ``random_state``) when larger.
+    is a pure interaction. H² is a *share*: a tiny interaction of a feature pair that barely matters
+    can have H² near 1. The un-normalised size is ``interaction_strength``, Friedman's numerator per
+    sample, ``mean_i [PD_jk − PD_j − PD_k]²`` in squared target units (its square root,
+    ``interaction_rms``, is in target units).
+
+    Cost: ``n²`` predictions per feature and per pair (each PD is one stacked ``predict`` call on
+    ``n`` copies of the sample), so ``X`` is subsampled to ``n_max`` rows without replacement (seeded
+    by ``random_state``) when larger.
 
     Parameters
     ----------
-    predict_or_model : a model with ``predict``, a callable, or a list of models (their mean).
-    pairs : list of (feature, feature) by index or name; default all pairs.
+    estimator : a model with ``predict``, a callable, an :class:`Ensemble` or a list of models (their mean).
+    X : the data (at least 2 finite rows).
+    pairs : list of (feature, feature) by index or name, two different features each; default all pairs.
 
     Returns
     -------
-    Bunch with ``feature_pairs`` (list of name tuples), ``pair_indices``, ``h_squared`` and
-    ``h`` (its square root) arrays, ``n_samples`` used, and ``table`` (a DataFrame with columns
-    pair, feature_a, feature_b, h_squared, h; pair named ``"A & B"``). H² is NaN when the joint
+    Bunch with ``feature_pairs`` (list of name tuples), ``pair_indices``, ``h_squared``, ``h`` (its
+    square root), ``interaction_strength``, ``interaction_rms`` arrays, ``n_samples`` used, and
+    ``table`` (a DataFrame with those columns; pair named ``"A & B"``). H² is NaN only when the joint
     PD is identically zero (Σ PD_jk² below 1e-20 × the sum of squares of the centred predictions:
-    the model does not depend on the pair).
+    the model does not depend on the pair); non-finite inputs or predictions are an error.
     """
-    model = Ensemble(predict_or_model) if isinstance(predict_or_model, (list, tuple)) else predict_or_model
+    model = Ensemble(estimator) if isinstance(estimator, (list, tuple)) else estimator
     A = X.to_numpy(dtype=float) if isinstance(X, pd.DataFrame) else np.asarray(X, dtype=float)
+    if A.ndim != 2:
+        raise ValueError(f"X must be 2-dimensional, got shape {A.shape}")
     n, p = A.shape
+    if isinstance(n_max, bool) or not isinstance(n_max, (int, np.integer)) or n_max < 2:
+        raise ValueError(f"n_max must be an integer >= 2, got {n_max!r}")
+    if n < 2:
+        raise ValueError(f"H² needs at least 2 rows of X to average over, got {n}")
+    if not np.all(np.isfinite(A)):
+        bad = sorted({int(c) for c in np.argwhere(~np.isfinite(A))[:, 1]})
+        raise ValueError(f"X has NaN or infinite values in column(s) {bad}: impute or drop those rows first")
     if n > n_max:
         rng = check_random_state(random_state)
         A = A[np.sort(rng.choice(n, n_max, replace=False))]
     f = _as_predict(model, X)
-    if pairs is None:
-        idx_pairs = list(combinations(range(p), 2))
-    else:
-        idx_pairs = [tuple(_feature_index(X, q, feature_names)[0] for q in pr) for pr in pairs]
+    idx_pairs = list(combinations(range(p), 2)) if pairs is None else _pair_indices(X, pairs, feature_names, p)
     names = [_feature_index(X, i, feature_names)[1] for i in range(p)]
+    fA = f(A)
+    if not np.all(np.isfinite(fA)):
+        raise ValueError("the model's predictions on X are not all finite: H² would be meaningless")
     single = {}
     h2 = np.empty(len(idx_pairs))
-    fA = f(A)
+    strength = np.empty(len(idx_pairs))
     total = float(np.sum((fA - fA.mean()) ** 2))  # scale for "joint PD identically zero"
     for t, (j, k) in enumerate(idx_pairs):
         for q in (j, k):
@@ -233,8 +325,11 @@ def h_statistic(predict_or_model, X, pairs=None, n_max: int = 200, random_state=
         den = float(np.sum(joint**2))
         num = float(np.sum((joint - single[j] - single[k]) ** 2))
         h2[t] = num / den if den > 1e-20 * total and den > 0 else np.nan
+        strength[t] = num / A.shape[0]
     fpairs = [(names[j], names[k]) for j, k in idx_pairs]
-    table = pd.DataFrame({"pair": [f"{a} & {b}" for a, b in fpairs], "feature_a": [a for a, _ in fpairs],
-                          "feature_b": [b for _, b in fpairs], "h_squared": h2, "h": np.sqrt(h2)})
+    table = pd.DataFrame({"pair": [f"{a}{PAIR_SEP}{b}" for a, b in fpairs], "feature_a": [a for a, _ in fpairs],
+                          "feature_b": [b for _, b in fpairs], "h_squared": h2, "h": np.sqrt(h2),
+                          "interaction_strength": strength, "interaction_rms": np.sqrt(strength)})
     return Bunch(feature_pairs=fpairs, pair_indices=idx_pairs, h_squared=h2, h=np.sqrt(h2),
+                 interaction_strength=strength, interaction_rms=np.sqrt(strength),
                  n_samples=A.shape[0], table=table)

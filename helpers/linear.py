@@ -41,15 +41,17 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = [
     "MultilinearRegressor",
+    "PAIR_SEP",
     "pair_products",
     "nonzero_pairs",
-    "term_table",
+    "terms_table",
     "local_contributions",
     "poly2_kernel_features",
 ]
 
 #: Default ridge penalty grid (applied to standardised term columns).
 DEFAULT_ALPHAS = tuple(np.logspace(-4, 4, 17))
+#: Separator of the two feature names in a pair term's name, ``"A & B"``; every module uses this constant.
 PAIR_SEP = " & "
 
 
@@ -84,7 +86,8 @@ def pair_products(X, pairs):
     n = X.shape[0]
     if not sp.issparse(X):
         X = np.asarray(X, dtype=np.float64)
-        return X[:, pairs[:, 0]] * X[:, pairs[:, 1]]
+        with np.errstate(over="ignore"):  # an overflow is reported by fit() with a clear error
+            return X[:, pairs[:, 0]] * X[:, pairs[:, 1]]
     p = X.shape[1]
     X = sp.csr_matrix(X, dtype=np.float64, copy=True)
     X.sum_duplicates()
@@ -128,15 +131,26 @@ def _hstack(main, prods):
 
 
 def _column_std(Z) -> np.ndarray:
+    """Training standard deviation of every column, 1.0 for a constant column.
+
+    Scale-free: a column counts as constant when its spread is below 1e-12 of its own largest
+    magnitude, so a change of units (features × 1e-8 or × 1e8) never turns a term into a constant.
+    The variance is computed on the column divided by that magnitude, so huge values do not overflow.
+    """
     if sp.issparse(Z):
         Z = sp.csr_matrix(Z)
-        mean = np.asarray(Z.mean(axis=0)).ravel()
-        sq = np.asarray(Z.multiply(Z).mean(axis=0)).ravel()
-        var = np.maximum(sq - mean**2, 0.0)
+        mag = np.asarray(abs(Z).max(axis=0).todense()).ravel()
+        safe = np.where(mag > 0, mag, 1.0)
+        U = Z @ sp.diags(1.0 / safe)
+        mean = np.asarray(U.mean(axis=0)).ravel()
+        var = np.maximum(np.asarray(U.multiply(U).mean(axis=0)).ravel() - mean**2, 0.0)
     else:
-        var = np.var(Z, axis=0)
-    std = np.sqrt(var)
-    std[~(std > 1e-12 * max(1.0, float(np.max(std, initial=0.0))))] = 1.0
+        mag = np.max(np.abs(Z), axis=0, initial=0.0)
+        safe = np.where(mag > 0, mag, 1.0)
+        var = np.var(Z / safe, axis=0)
+    rel = np.sqrt(var)
+    std = rel * safe
+    std[~(rel > 1e-12)] = 1.0
     return std
 
 
@@ -242,6 +256,8 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
                 raise ValueError(f"an interaction must be a pair, got {pr!r}")
             ij = []
             for f in pr:
+                if isinstance(f, (bool, np.bool_)):
+                    raise ValueError(f"a pair index must be an integer or a feature name, got the boolean {f!r}")
                 if isinstance(f, numbers.Integral):
                     if not 0 <= int(f) < len(names):
                         raise ValueError(f"feature index {f} out of range")
@@ -272,6 +288,8 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
             if alpha is not None:
                 return Ridge(alpha=alpha)
             alphas = DEFAULT_ALPHAS if self.alphas is None else tuple(self.alphas)
+            if len(alphas) == 0 or not all(np.isfinite(a) and a > 0 for a in alphas):
+                raise ValueError(f"alphas must be a non-empty list of positive numbers, got {self.alphas!r}")
             return RidgeCV(alphas=np.asarray(alphas, dtype=np.float64), cv=cv)
         if pen == "lasso":
             if alpha is not None:
@@ -314,6 +332,7 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
                              y_numeric=True, multi_output=False)
         y = np.asarray(y, dtype=np.float64)
         n, p = X.shape
+        self._check_params(n)
         names = self._input_names(p)
         self.screen_order_ = None
         n_skipped = 0
@@ -326,7 +345,11 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
             pairs = nonzero_pairs(X)
             n_skipped = p * (p - 1) // 2 - len(pairs)
         elif isinstance(inter, tuple) and len(inter) == 2 and inter[0] == "top":
-            k = int(inter[1])
+            k = inter[1]
+            if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Integral) or k < 1:
+                raise ValueError(f"('top', k) needs a positive integer k, got {k!r}; use interactions=None "
+                                 "for main effects only")
+            k = int(k)
             pairs, self.screen_order_ = self._screen(X, y, k)
             n_skipped = p * (p - 1) // 2 - len(self.screen_order_)
         else:
@@ -343,6 +366,9 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
         self.term_kinds_ = np.array(["main"] * p + ["pair"] * len(pairs), dtype=object)
 
         Z = self._design(X)
+        if not np.all(np.isfinite(Z.data if sp.issparse(Z) else Z)):
+            raise ValueError("products of the features overflow float64 (values beyond ~1e154): rescale the "
+                             "features (e.g. change their units) before fitting")
         self.scale_ = _column_std(Z) if (self.standardize and self.penalty is not None) else np.ones(Z.shape[1])
         Zs = _scale_columns(Z, self.scale_)
         solver = self._make_solver(sparse=sp.issparse(Zs))
@@ -371,6 +397,20 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
             self.intercept_ci_ = np.percentile(icpts, [2.5, 97.5])
             self.bootstrap_coefs_ = coefs
         return self
+
+    def _check_params(self, n_samples):
+        nb = self.n_bootstrap
+        if isinstance(nb, (bool, np.bool_)) or not isinstance(nb, numbers.Integral) or nb < 0:
+            raise ValueError(f"n_bootstrap must be a non-negative integer, got {nb!r}")
+        if self.penalty not in ("ridge", "lasso", None):
+            raise ValueError(f"penalty must be 'ridge', 'lasso' or None, got {self.penalty!r}")
+        if n_samples < 2:
+            raise ValueError(f"need at least 2 training rows to fit an intercept and coefficients, got {n_samples} sample(s)")
+        uses_kfold = self.penalty is not None and (self.cv is not None or self.penalty == "lasso")
+        folds = self.cv if isinstance(self.cv, numbers.Integral) else 5
+        if uses_kfold and n_samples < folds:
+            raise ValueError(f"{n_samples} training rows are too few for {folds}-fold internal CV of the penalty; "
+                             "pass penalty=None (least squares) or more data")
 
     def _importances(self, Z):
         mean_abs = np.asarray(abs(Z).mean(axis=0)).ravel()
@@ -431,20 +471,33 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
         return pd.concat([df, icpt], ignore_index=True)
 
 
-def term_table(model: MultilinearRegressor, X=None) -> pd.DataFrame:
-    """Function form of :meth:`MultilinearRegressor.terms_table` (works on a fitted Pipeline's last step)."""
-    if hasattr(model, "steps"):
+def _final_step(estimator, X=None):
+    """The fitted MultilinearRegressor of ``estimator`` (itself or a Pipeline's last step) and ``X``
+    transformed by the pipeline's earlier steps."""
+    if hasattr(estimator, "steps"):
         if X is not None:
-            X = model[:-1].transform(X)
-        model = model[-1]
+            X = estimator[:-1].transform(X)
+        estimator = estimator[-1]
+    if not isinstance(estimator, MultilinearRegressor):
+        raise TypeError(f"need a MultilinearRegressor or a Pipeline ending in one, got {type(estimator).__name__}")
+    return estimator, X
+
+
+def terms_table(estimator, X=None) -> pd.DataFrame:
+    """:meth:`MultilinearRegressor.terms_table` of ``estimator`` (the regressor or a fitted Pipeline ending in one).
+
+    ``X`` (optional) is in the pipeline's input format; importances are then mean |contribution| over it.
+    """
+    model, X = _final_step(estimator, X)
     return model.terms_table(X)
 
 
-def local_contributions(model: MultilinearRegressor, X, row=0) -> pd.DataFrame:
+def local_contributions(estimator, X, *, row=0) -> pd.DataFrame:
     """Tidy contributions of ONE sample: columns term, kind, contribution (intercept last).
 
-    ``row`` is a position in ``X``. The contributions sum to ``model.predict(X)[row]``; this is
-    the input of :func:`helpers.plots.contributions_chart`.
+    ``estimator`` is a fitted MultilinearRegressor or a Pipeline ending in one (``X`` then in the
+    pipeline's input format); ``row`` is a position in ``X``. The contributions sum to
+    ``estimator.predict(X)[row]``; this is the input of :func:`helpers.plots.contributions_chart`.
     """
     if isinstance(X, pd.DataFrame):
         Xr = X.iloc[[row]]
@@ -452,6 +505,7 @@ def local_contributions(model: MultilinearRegressor, X, row=0) -> pd.DataFrame:
         Xr = sp.csr_matrix(X)[[row]]
     else:
         Xr = np.asarray(X)[[row]]
+    model, Xr = _final_step(estimator, Xr)
     c = model.contributions(Xr).iloc[0]
     c = c.astype(float)
     kinds = list(model.term_kinds_) + ["intercept"]

@@ -164,6 +164,69 @@ def test_fit_ensemble_members_differ_and_repeat():
     assert len(set(seeds)) == 3 and seeds == [m.random_state for m in e2]
     p = [m.predict(X[:5]) for m in e1]
     assert not np.allclose(p[0], p[1])
-    assert_allclose(Ensemble(e1).predict(X[:5]), np.mean(p, axis=0))
-    with pytest.raises(ValueError):
+    assert_allclose(e1.predict(X[:5]), np.mean(p, axis=0))
+    assert e1.kind == "seed"
+    with pytest.raises(ValueError, match="no random_state"):
         fit_ensemble(LinearRegression(), X, y)
+
+
+def test_fit_ensemble_refuses_a_deterministic_fit_and_bootstraps_it():
+    from helpers.linear import MultilinearRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(120, 2))
+    y = _f(X) + rng.normal(0, 0.1, 120)
+    with pytest.raises(ValueError, match="deterministic"):
+        fit_ensemble(MultilinearRegressor(), X, y)  # has a random_state, but it does not change the fit
+    ens = fit_ensemble(MultilinearRegressor(), X, y, n_members=5, resample="bootstrap")
+    r = partial_dependence_ice(ens, X, 0, grid=np.linspace(-1, 1, 5))
+    assert ens.kind == "bootstrap" and "bootstrap" in r.spread
+    assert np.all(r.pd_high - r.pd_low >= 0) and np.max(r.pd_high - r.pd_low) > 0  # a real band
+    with pytest.raises(ValueError, match="n_members"):
+        fit_ensemble(MultilinearRegressor(), X, y, n_members=1, resample="bootstrap")
+
+
+# ----------------------------------------------------------------------------- H² input checks (issue 13)
+@pytest.mark.parametrize("pairs, match", [
+    ([(0, 0)], "two different"),
+    ([(-1, 1)], "out of range"),
+    ([(True, 1)], "boolean"),
+    ([(0, 5)], "out of range"),
+    (["ab"], "two features"),
+])
+def test_h_statistic_refuses_bad_pairs(pairs, match):
+    X = np.random.default_rng(0).uniform(-1, 1, (50, 3))
+    with pytest.raises(ValueError, match=match):
+        h_statistic(lambda A: A[:, 0] + A[:, 1], X, pairs=pairs)
+
+
+def test_h_statistic_refuses_non_finite_or_empty_input():
+    X = np.random.default_rng(0).uniform(-1, 1, (50, 2))
+    bad = X.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="column"):
+        h_statistic(lambda A: A[:, 0] * A[:, 1], bad)
+    bad[3, 1] = np.inf
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        h_statistic(lambda A: A[:, 0] * A[:, 1], bad)
+    with pytest.raises(ValueError, match="not all finite"):
+        h_statistic(lambda A: np.where(A[:, 0] > 0, A[:, 0], np.nan), X)
+    with pytest.raises(ValueError, match="at least 2 rows"):
+        h_statistic(lambda A: A[:, 0] * A[:, 1], X[:0])
+    with pytest.raises(ValueError, match="n_max"):
+        h_statistic(lambda A: A[:, 0] * A[:, 1], X, n_max=0)
+
+
+def test_interaction_strength_is_friedmans_numerator_in_target_units():
+    X = np.random.default_rng(0).uniform(-1, 1, (300, 2))
+    # y = 2 x0 x1: centred joint PD minus the (zero) single PDs is 2 (x0 x1 - mean); strength = its mean square
+    h = h_statistic(lambda A: 2 * A[:, 0] * A[:, 1], X, n_max=300)
+    prod = 2 * X[:, 0] * X[:, 1]
+    single0 = 2 * X[:, 0] * X[:, 1].mean() - np.mean(2 * X[:, 0] * X[:, 1].mean())
+    single1 = 2 * X[:, 1] * X[:, 0].mean() - np.mean(2 * X[:, 1] * X[:, 0].mean())
+    expected = np.mean((prod - prod.mean() - single0 - single1) ** 2)
+    assert h.interaction_strength[0] == pytest.approx(expected, rel=1e-10)
+    # scaling the target by 10 scales the strength by 100 and leaves H² unchanged
+    h10 = h_statistic(lambda A: 20 * A[:, 0] * A[:, 1], X, n_max=300)
+    assert h10.interaction_strength[0] == pytest.approx(100 * h.interaction_strength[0], rel=1e-10)
+    assert h10.h_squared[0] == pytest.approx(h.h_squared[0], rel=1e-10)

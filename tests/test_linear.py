@@ -17,7 +17,7 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from helpers.linear import (MultilinearRegressor, local_contributions, nonzero_pairs, pair_products,
-                            poly2_kernel_features, term_table)
+                            poly2_kernel_features, terms_table)
 
 
 def _simulated(n=400, beta=1.5, seed=0, noise=0.0):
@@ -58,10 +58,12 @@ def test_pipeline_clone_cross_val():
     pipe = make_pipeline(FunctionTransformer(), MultilinearRegressor(interactions=[(0, 1)]))
     scores = cross_val_score(pipe, X, y, cv=3)
     assert scores.min() > 0.95
-    m = clone(MultilinearRegressor(interactions=[(0, 1)], penalty=None))
-    assert not hasattr(m, "coef_")
+    fitted = MultilinearRegressor(interactions=[(0, 1)], penalty=None).fit(X, y)
+    m = clone(fitted)  # a clone of a FITTED model keeps its parameters and drops its fitted state
+    assert m.get_params() == fitted.get_params() and hasattr(fitted, "coef_") and not hasattr(m, "coef_")
+    assert np.array_equal(cross_val_score(pipe, X, y, cv=3), scores)  # repeatable
     pipe.fit(X, y)
-    tt = term_table(pipe)
+    tt = terms_table(pipe)
     assert "x0 & x1" in set(tt.term)
 
 
@@ -234,3 +236,59 @@ def test_poly2_feature_map_reproduces_kernel_and_krr():
     lin = Ridge(alpha=alpha, fit_intercept=False).fit(Phi, y)
     Xt = rng.uniform(-1, 1, size=(50, 3))
     assert np.max(np.abs(krr.predict(Xt) - lin.predict(poly2_kernel_features(Xt, g, c)[0]))) < 1e-8
+
+
+# ----------------------------------------------------------------------------- units and bad input (issue 13)
+@pytest.mark.parametrize("scale", [1e-8, 1e-6, 1e-3, 1e3, 1e8])
+def test_predictions_do_not_depend_on_the_units_of_the_inputs(scale):
+    r = np.random.default_rng(0)
+    X = r.uniform(1, 2, (400, 3))
+    y = X[:, 0] - 2 * X[:, 1] + 3 * X[:, 0] * X[:, 2]
+    ref = MultilinearRegressor().fit(X, y)
+    m = MultilinearRegressor().fit(X * scale, y)
+    assert np.allclose(m.predict(X * scale), ref.predict(X), rtol=1e-8, atol=0)
+    assert m.alpha_ == ref.alpha_
+    k = list(m.term_names_).index("x0 & x2")
+    assert m.coef_[k] * scale**2 == pytest.approx(ref.coef_[k], rel=1e-8)
+
+
+def test_sparse_small_units_keep_their_pairs():
+    r = np.random.default_rng(1)
+    X = r.uniform(1, 2, (300, 3))
+    y = X[:, 0] * X[:, 1]
+    ref = MultilinearRegressor().fit(sp.csr_matrix(X), y)
+    small = MultilinearRegressor().fit(sp.csr_matrix(X * 1e-7), y)
+    assert np.allclose(small.predict(sp.csr_matrix(X * 1e-7)), ref.predict(sp.csr_matrix(X)), rtol=1e-8, atol=0)
+    assert np.sqrt(np.mean((small.predict(sp.csr_matrix(X * 1e-7)) - y) ** 2)) < 1e-2
+
+
+def test_huge_inputs_fit_or_fail_clearly():
+    r = np.random.default_rng(0)
+    X = r.uniform(1, 2, (200, 2))
+    y = X[:, 0] + X[:, 0] * X[:, 1]
+    m = MultilinearRegressor().fit(X * 1e100, y)
+    assert np.allclose(m.predict(X * 1e100), y, atol=1e-3)
+    with pytest.raises(ValueError, match="overflow"):
+        MultilinearRegressor().fit(X * 1e160, y)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"interactions": [(True, 1)]}, "boolean"),
+    ({"interactions": ("top", -1)}, "positive integer"),
+    ({"interactions": ("top", 0)}, "positive integer"),
+    ({"alphas": []}, "non-empty"),
+    ({"n_bootstrap": -1}, "non-negative"),
+    ({"penalty": "elastic"}, "penalty must be"),
+])
+def test_bad_parameters_get_clear_errors(params, match):
+    X, y = _simulated()
+    with pytest.raises(ValueError, match=match):
+        MultilinearRegressor(**params).fit(X, y)
+
+
+def test_too_few_rows_get_clear_errors():
+    X, y = _simulated()
+    with pytest.raises(ValueError, match="at least 2"):
+        MultilinearRegressor(penalty=None).fit(X[:1], y[:1])
+    with pytest.raises(ValueError, match="too few"):
+        MultilinearRegressor(penalty="lasso").fit(X[:3], y[:3])
