@@ -1,7 +1,8 @@
-"""Altair chart builders. They take computed results (Bunch / DataFrame / arrays) and never fit.
+"""Core altair chart builders. They take computed results (Bunch / DataFrame / arrays) and never fit.
 
 Colours follow :mod:`helpers.style`: main effects blue, pair interactions red, intercept and
-"rest" grey. Axis titles carry units. Every builder returns an ``alt.Chart`` (or a layer of
+"rest" grey. Axis titles are built from ``quantity=`` and ``unit=`` (:func:`helpers.style.axis_title`),
+so units are never typed by hand; options are keyword-only. Every builder returns an ``alt.Chart`` (or a layer of
 charts) whose ``to_dict()`` validates against the Vega-Lite schema.
 """
 
@@ -11,7 +12,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from helpers.style import HEIGHT, KIND_COLOURS, WIDTH, kind_scale
+from helpers.linear import PAIR_SEP
+from helpers.style import HEIGHT, KIND_COLOURS, WIDTH, axis_title, kind_scale
 
 __all__ = ["pd_ice_chart", "h_statistic_chart", "contributions_chart", "parity_chart", "histogram",
            "histogram_rows"]
@@ -31,7 +33,7 @@ def _rug(values, n_max, seed, title, y_pixel):
         x=alt.X("x:Q", title=title), y=alt.value(y_pixel))
 
 
-def pd_ice_chart(result, kind: str = "pd", x_title: str | None = None, y_title: str | None = None,
+def pd_ice_chart(result, *, quantity: str, unit: str, feature_unit: str, kind: str = "pd",
                  max_ice: int = 100, max_rug: int = 300, seed: int = 0, width: int | None = None,
                  height: int | None = None) -> alt.LayerChart:
     """PD/ICE of one feature from :func:`helpers.interpret.partial_dependence_ice`.
@@ -40,14 +42,15 @@ def pd_ice_chart(result, kind: str = "pd", x_title: str | None = None, y_title: 
     paper; per-member PD curves thin and grey. ``kind="ice"``: ICE curves of the ensemble mean
     (thin, transparent, at most ``max_ice`` of them, a fixed random subset) with the PD on top,
     as Fig. 7B. ``kind="both"``: ICE curves + PD band. Along the bottom edge, a rug of the data
-    values of the feature (at most ``max_rug`` ticks). Axis titles default to the feature name and
-    "centred partial dependence"; pass titles with units.
+    values of the feature (at most ``max_rug`` ticks). The x axis is the feature (``feature_unit``); the
+    y axis is "(centred) PD/ICE of ``quantity``" in ``unit``, the target's.
     """
     if kind not in ("pd", "ice", "both"):
         raise ValueError("kind must be 'pd', 'ice' or 'both'")
     grid = np.asarray(result.grid)
-    x_title = x_title or str(result.feature)
-    y_title = y_title or ("centred partial dependence" if result.centered else "partial dependence")
+    x_title = axis_title(str(result.feature), feature_unit)
+    what = {"pd": "PD", "ice": "ICE", "both": "ICE and PD"}[kind]
+    y_title = axis_title(f"{'centred ' if result.centered else ''}{what} of {quantity}", unit)
     xs = alt.X("x:Q", title=x_title)
     layers = []
     if kind in ("ice", "both"):
@@ -83,14 +86,15 @@ def pd_ice_chart(result, kind: str = "pd", x_title: str | None = None, y_title: 
     return alt.layer(*layers).properties(width=width or WIDTH, height=height)
 
 
-def h_statistic_chart(df: pd.DataFrame, value: str = "h_squared", group: str = "data",
-                      groups: tuple[str, str] = ("with interaction", "no interaction (null)"),
-                      bins: int = 30, x_title: str = "H² of (x0, x1) (dimensionless)") -> alt.Chart:
+def h_statistic_chart(df: pd.DataFrame, *, quantity: str, unit: str = "1", value: str = "h_squared",
+                      group: str = "data", groups: tuple[str, str] = ("with interaction", "no interaction (null)"),
+                      bins: int = 30) -> alt.Chart:
     """Overlaid histograms of H² for the true-interaction ensembles (red) and the null ones (grey).
 
     ``df`` has one row per fitted ensemble, a numeric column ``value`` and a label column
-    ``group`` whose two values are ``groups`` (true first).
+    ``group`` whose two values are ``groups`` (true first). The x axis is ``quantity`` in ``unit``.
     """
+    x_title = axis_title(quantity, unit)
     lo, hi = 0.0, float(max(df[value].max(), 1e-3)) * 1.05
     colour = alt.Color(f"{group}:N", title=None, scale=alt.Scale(
         domain=list(groups), range=[KIND_COLOURS["pair"], NULL_COLOUR]), legend=alt.Legend(orient="top-right"))
@@ -107,21 +111,21 @@ def _contrib_frame(contributions, kinds=None) -> pd.DataFrame:
     else:
         s = pd.Series(contributions, dtype=float)
         if kinds is None:
-            kinds = ["intercept" if t == "intercept" else ("pair" if " & " in str(t) else "main") for t in s.index]
+            kinds = ["intercept" if t == "intercept" else ("pair" if PAIR_SEP in str(t) else "main") for t in s.index]
         d = pd.DataFrame({"term": [str(t) for t in s.index], "kind": list(kinds), "contribution": s.to_numpy()})
     return d
 
 
-def contributions_chart(contributions, kinds=None, top: int = 5, *, unit: str,
-                        x_title: str | None = None) -> alt.Chart:
+def contributions_chart(contributions, *, quantity: str, unit: str, kinds=None, top: int = 5) -> alt.Chart:
     """Horizontal bars: the ``top`` largest |contributions| of one prediction, then "rest" and intercept.
 
     ``contributions`` is the tidy frame of :func:`helpers.linear.local_contributions` (columns
     term, kind, contribution) or a Series indexed by term name (kinds then given, or inferred:
-    ``"intercept"``; names containing ``" & "`` are pairs; the rest main effects). Colours: main
-    blue, pair red, rest and intercept grey (``helpers.style``). Bars appear in this order top to
-    bottom; they sum to the prediction. ``unit`` (required, e.g. ``"eV/atom"``, ``"kcal/mol"``) is
-    the unit of the target the model was fitted on and labels the axis.
+    ``"intercept"``; names containing :data:`helpers.linear.PAIR_SEP` are pairs; the rest main
+    effects). Colours: main blue, pair red, rest and intercept grey (``helpers.style``). Bars appear in
+    this order top to bottom; they sum to the prediction. ``quantity`` and ``unit`` (required, e.g.
+    ``"formation energy"``, ``"eV/atom"``) are those of the target the model was fitted on; the axis
+    reads "contribution to <quantity> (<unit>)".
     """
     d = _contrib_frame(contributions, kinds)
     icpt = d[d.kind == "intercept"]
@@ -139,15 +143,18 @@ def contributions_chart(contributions, kinds=None, top: int = 5, *, unit: str,
     kinds_present = [k for k in ("main", "pair", "rest", "intercept") if k in set(out.kind)]
     return alt.Chart(out).mark_bar().encode(
         y=alt.Y("term:N", sort=order, title=None),
-        x=alt.X("contribution:Q", title=x_title or f"contribution ({unit})"),
+        x=alt.X("contribution:Q", title=axis_title(f"contribution to {quantity}", unit)),
         color=alt.Color("kind:N", scale=kind_scale(kinds_present), title="term"),
         tooltip=["term:N", "kind:N", alt.Tooltip("contribution:Q", format=".4f")],
     )
 
 
-def parity_chart(y_true, y_pred, unit: str, quantity: str = "value", group=None,
+def parity_chart(y_true, y_pred, *, quantity: str, unit: str, group=None,
                  max_points: int = 5000, seed: int = 0) -> alt.LayerChart:
-    """Predicted vs reference scatter with the y = x diagonal; optional colour ``group`` labels."""
+    """Predicted vs reference scatter with the y = x diagonal; optional colour ``group`` labels.
+
+    Axes "reference/predicted ``quantity`` (``unit``)"; at most ``max_points`` points (a seeded subset).
+    """
     y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
     d = pd.DataFrame({"reference": y_true, "predicted": y_pred})
     if group is not None:
@@ -157,8 +164,8 @@ def parity_chart(y_true, y_pred, unit: str, quantity: str = "value", group=None,
     lo = float(min(d.reference.min(), d.predicted.min()))
     hi = float(max(d.reference.max(), d.predicted.max()))
     scale = alt.Scale(domain=[lo, hi], nice=True)
-    enc = dict(x=alt.X("reference:Q", title=f"reference {quantity} ({unit})", scale=scale),
-               y=alt.Y("predicted:Q", title=f"predicted {quantity} ({unit})", scale=scale))
+    enc = dict(x=alt.X("reference:Q", title=axis_title(f"reference {quantity}", unit), scale=scale),
+               y=alt.Y("predicted:Q", title=axis_title(f"predicted {quantity}", unit), scale=scale))
     pts = alt.Chart(d).mark_circle(size=18, opacity=0.5)
     pts = pts.encode(**enc, color=alt.Color("group:N", title=None)) if group is not None else \
         pts.encode(**enc, color=alt.value(KIND_COLOURS["main"]))
@@ -168,11 +175,12 @@ def parity_chart(y_true, y_pred, unit: str, quantity: str = "value", group=None,
 
 
 # --------------------------------------------------------------------------- distributions (chapter 01)
-def histogram(df: pd.DataFrame, value: str, *, title: str, by: str | None = None, color: str | None = None,
-              bins: int = 30, columns: int = 3, width: int = 160, height: int = 110) -> alt.Chart:
+def histogram(df: pd.DataFrame, value: str, *, quantity: str, unit: str, by: str | None = None,
+              color: str | None = None, bins: int = 30, columns: int = 3, width: int = 160,
+              height: int = 110) -> alt.Chart:
     """Histogram of column ``value`` of a tidy DataFrame, one panel per level of ``by`` (optional).
 
-    ``title`` is the x-axis title and must carry the unit, e.g. ``"formation energy (eV/atom)"``.
+    The x axis reads "``quantity`` (``unit``)", e.g. ``quantity="formation energy", unit="eV/atom"``.
     ``color`` stacks the bars by another (categorical) column. Panels share the bins and the x axis;
     numeric ``by`` levels are ordered numerically. Nothing is fitted.
     """
@@ -181,7 +189,7 @@ def histogram(df: pd.DataFrame, value: str, *, title: str, by: str | None = None
     if missing:
         raise KeyError(f"not columns of the data: {missing}")
     chart = alt.Chart(df[cols]).mark_bar().encode(
-        x=alt.X(f"{value}:Q", bin=alt.Bin(maxbins=bins), title=title),
+        x=alt.X(f"{value}:Q", bin=alt.Bin(maxbins=bins), title=axis_title(quantity, unit)),
         y=alt.Y("count():Q", title="count"),
     )
     if color is not None:
@@ -193,13 +201,13 @@ def histogram(df: pd.DataFrame, value: str, *, title: str, by: str | None = None
     return chart.facet(facet=alt.Facet(f"{by}:{kind}", title=by), columns=columns).resolve_scale(y="independent")
 
 
-def histogram_rows(df: pd.DataFrame, value: str, *, by: str, title: str, bins: int = 40,
+def histogram_rows(df: pd.DataFrame, value: str, *, by: str, quantity: str, unit: str, bins: int = 40,
                    width: int = 520, step: int = 13) -> alt.Chart:
     """Many histograms as one heat map: one row per level of ``by``, columns are bins of ``value``,
     colour is the count. Rows are ordered by the median of ``value`` (lowest at the top).
 
     For a grouping with many levels (e.g. 39 elements) where small multiples would be unreadable.
-    ``title`` is the x-axis title and must carry the unit. Nothing is fitted.
+    The x axis reads "``quantity`` (``unit``)". Nothing is fitted.
     """
     for c in (value, by):
         if c not in df.columns:
@@ -207,7 +215,7 @@ def histogram_rows(df: pd.DataFrame, value: str, *, by: str, title: str, bins: i
     order = df.groupby(by)[value].median().sort_values().index.astype(str).tolist()
     data = df[[value, by]].assign(**{by: df[by].astype(str)})
     return alt.Chart(data).mark_rect().encode(
-        x=alt.X(f"{value}:Q", bin=alt.Bin(maxbins=bins), title=title),
+        x=alt.X(f"{value}:Q", bin=alt.Bin(maxbins=bins), title=axis_title(quantity, unit)),
         y=alt.Y(f"{by}:N", sort=order, title=f"{by} (sorted by median)"),
         color=alt.Color("count():Q", title="count", scale=alt.Scale(scheme="blues")),
         tooltip=[alt.Tooltip(f"{by}:N"), alt.Tooltip("count():Q", title="count")],
