@@ -1,7 +1,5 @@
 """Tests of helpers.linear: the multilinear model, its terms, contributions and the kernel feature map."""
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -179,18 +177,19 @@ def test_sparse_one_hot_model_names_and_skips():
     assert list(m2.term_names_[15:]) == ["A=0 & B=0"] and m2.n_pairs_skipped_ == 1
 
 
-def test_sparse_all_pairs_10k_fit_is_fast():
-    """Elpasolite-sized: 10,000 x 156 one-hot (4 sites x 39 elements), all pairs, ridge-CV."""
+def test_sparse_all_pairs_10k_fit():
+    """Elpasolite-sized: 10,000 x 156 one-hot (4 sites x 39 elements), all pairs, ridge-CV.
+
+    Its speed is measured by ``make bench`` (tests/bench.py), not asserted here: a wall-clock bound
+    in a unit test fails on a loaded machine or passes on a fast one whatever the code does.
+    """
     rng = np.random.default_rng(0)
     n, sites, el = 10_000, 4, 39
     cols = rng.integers(0, el, size=(n, sites)) + el * np.arange(sites)
     X = sp.csr_matrix((np.ones(n * sites), (np.repeat(np.arange(n), sites), cols.ravel())), shape=(n, sites * el))
     y = X @ rng.normal(size=sites * el) + 0.1 * rng.normal(size=n)
-    t0 = time.perf_counter()
     m = MultilinearRegressor(interactions="all").fit(X, y)
-    elapsed = time.perf_counter() - t0
-    assert len(m.pairs_) > 8_000
-    assert elapsed < 60, f"took {elapsed:.1f} s"
+    assert len(m.pairs_) > 8_000 and sp.issparse(m.transform_terms(X[:5]))
     c = m.contributions(X[:50])
     assert_allclose(c.sum(axis=1).to_numpy(dtype=float), m.predict(X[:50]), rtol=1e-12, atol=1e-10)
 
