@@ -405,7 +405,8 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
         if self.penalty not in ("ridge", "lasso", None):
             raise ValueError(f"penalty must be 'ridge', 'lasso' or None, got {self.penalty!r}")
         if n_samples < 2:
-            raise ValueError(f"need at least 2 training rows to fit an intercept and coefficients, got {n_samples} sample(s)")
+            raise ValueError(f"need at least 2 training rows to fit an intercept and coefficients, "
+                             f"got {n_samples} sample(s)")
         uses_kfold = self.penalty is not None and (self.cv is not None or self.penalty == "lasso")
         folds = self.cv if isinstance(self.cv, numbers.Integral) else 5
         if uses_kfold and n_samples < folds:
@@ -533,6 +534,6 @@ def poly2_kernel_features(X, gamma: float, coef0: float, feature_names: Sequence
     weights = np.concatenate([[coef0], np.full(p, np.sqrt(2 * coef0 * gamma)), np.full(p, gamma),
                               np.full(len(iu), np.sqrt(2.0) * gamma)])
     mono = (["1"] + names + [f"{nm}^2" for nm in names]
-            + [f"{names[i]}{PAIR_SEP}{names[j]}" for i, j in zip(iu, ju)])
+            + [f"{names[i]}{PAIR_SEP}{names[j]}" for i, j in zip(iu, ju, strict=True)])
     Phi = np.hstack(cols) * weights
     return Phi, mono, weights

@@ -150,7 +150,7 @@ def record(*, chapter: str, case: str, target: str, model: str, metric: str, val
     """
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
         raise ValueError(f"value must be a finite real number, got {value!r} for {model} {metric}")
-    rec = dict(zip(FIELDS, (chapter, case, target, model, metric, float(value), unit, split)))
+    rec = dict(zip(FIELDS, (chapter, case, target, model, metric, float(value), unit, split), strict=True))
     for name, v in extra.items():
         _check_finite(name, v)
     rec.update(extra)

@@ -38,10 +38,10 @@ def _warm_tco() -> Callable[[], object]:
 
 
 def _ngram() -> Callable[[], object]:
+    import pandas as pd
+
     from helpers import data
     from helpers.featurize import NGramFeaturizer
-
-    import pandas as pd
 
     tco = data.load_tco()
     frame = pd.concat([tco.train, tco.test], ignore_index=True)

@@ -13,8 +13,7 @@ from numpy.testing import assert_allclose
 from sklearn.linear_model import LinearRegression
 from sklearn.neural_network import MLPRegressor
 
-from helpers.interpret import Ensemble, fit_ensemble, h_statistic, partial_dependence_ice
-
+from helpers.interpret import fit_ensemble, h_statistic, partial_dependence_ice
 
 
 def _f(X):

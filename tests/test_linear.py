@@ -14,8 +14,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from helpers.linear import (MultilinearRegressor, local_contributions, nonzero_pairs, pair_products,
-                            poly2_kernel_features, terms_table)
+from helpers.linear import (
+    MultilinearRegressor,
+    local_contributions,
+    nonzero_pairs,
+    pair_products,
+    poly2_kernel_features,
+    terms_table,
+)
 
 
 def _simulated(n=400, beta=1.5, seed=0, noise=0.0):
@@ -122,7 +128,7 @@ def test_top_k_screen_finds_the_true_pair_on_training_data():
 def test_lasso_penalty_zeroes_absent_pairs():
     X, y = _simulated(n=600, noise=0.05)
     m = MultilinearRegressor(interactions="all", penalty="lasso").fit(X, y)
-    coef = dict(zip(m.term_names_, m.coef_))
+    coef = dict(zip(m.term_names_, m.coef_, strict=True))
     assert coef["x0 & x1"] == pytest.approx(1.5, abs=0.05)
     assert abs(coef["x0 & x2"]) < 0.05 and abs(coef["x1 & x2"]) < 0.05
 

@@ -63,7 +63,7 @@ def test_contributions_chart_top_rest_intercept():
     assert len(rows) == 3 + 2 and rows[-1]["term"] == "intercept" and rows[-2]["kind"] == "rest"
     assert sum(r["contribution"] for r in rows) == pytest.approx(m.predict(X[:1])[0], abs=1e-10)
     colour = spec["encoding"]["color"]["scale"]
-    for k, c in zip(colour["domain"], colour["range"]):
+    for k, c in zip(colour["domain"], colour["range"], strict=True):
         assert KIND_COLOURS[k] == c
     assert spec["encoding"]["x"]["title"] == "contribution to formation energy (eV/atom)"
     assert spec["encoding"]["y"]["sort"] == [r["term"] for r in rows]
@@ -104,7 +104,8 @@ def test_histogram_facets_and_colour(dist_df):
     spec = chart.to_dict()
     assert spec["facet"]["field"] == "sg" and spec["facet"]["type"] == "ordinal"  # numeric levels sorted numerically
     assert spec["spec"]["encoding"]["color"]["field"] == "ox"
-    assert plots.histogram(dist_df, "energy", by="group", quantity="e", unit="eV").to_dict()["facet"]["type"] == "nominal"
+    by_group = plots.histogram(dist_df, "energy", by="group", quantity="e", unit="eV").to_dict()
+    assert by_group["facet"]["type"] == "nominal"
 
 
 def test_histogram_rows_sorted_by_median(dist_df):
