@@ -60,7 +60,9 @@ _RADII = np.array([SHANNON_RADII[e] for e in ELEMENTS])
 _MAX_CN = 64           # node code = element * _MAX_CN + coordination number
 _BASE = 4 * _MAX_CN    # path key = Σ code_k * _BASE**(n-1-k)
 _MAX_N = 5
-_BLOCK_ATOMS = 8000    # atoms per block of the vectorised path enumeration (bounds the memory use)
+_BLOCK_ATOMS = 8000
+_IMG_B = 64            # base of the packed lattice-image offsets
+_B3 = _IMG_B ** 3    # atoms per block of the vectorised path enumeration (bounds the memory use)
 
 
 # ----------------------------------------------------------------------------- the bond rule
@@ -85,12 +87,14 @@ def bond_factor(spacegroup, gamma_degree: float | None = None) -> float:
 
 
 def _element_codes(structure, where: str) -> np.ndarray:
-    symbols = [sp.symbol for sp in structure.species]
-    unknown = sorted(set(symbols) - set(ELEMENTS))
-    if unknown:
+    z = np.asarray(structure.atomic_numbers, dtype=np.int64)
+    lookup = np.full(max(int(z.max(initial=0)), 49) + 1, -1, dtype=np.int64)
+    lookup[[13, 31, 49, 8]] = np.arange(4)        # Al, Ga, In, O
+    codes = lookup[z]
+    if np.any(codes < 0):
+        unknown = sorted({str(sp) for sp, c in zip(structure.species, codes, strict=True) if c < 0})
         raise ValueError(f"{where}: element(s) {unknown} not in {list(ELEMENTS)}; the TCO n-gram graph knows "
                          "only Al, Ga, In and O")
-    codes = np.array([ELEMENTS.index(s) for s in symbols], dtype=np.int64)
     if not np.any(codes == _O):
         raise ValueError(f"{where}: the structure has no oxygen, so it has no metal–oxygen bonds; "
                          "NGramFeaturizer is for (Al, Ga, In) oxides")
@@ -121,7 +125,7 @@ def crystal_graph(structure, *, spacegroup=None, bond_factor_value: float | None
     factor = _resolve_factor(structure, spacegroup, bond_factor_value, "structure")
     el, src, dst, image, dist = _bonds(structure, factor, "structure")
     cn = np.bincount(src, minlength=len(el))
-    labels = [f"{ELEMENTS[e]}{c}" for e, c in zip(el, cn)]
+    labels = [f"{ELEMENTS[e]}{c}" for e, c in zip(el, cn, strict=True)]
     return {"elements": [ELEMENTS[e] for e in el], "cn": cn, "labels": labels, "factor": factor,
             "src": src, "dst": dst, "image": image, "distance": dist}
 
@@ -145,7 +149,7 @@ def metal_oxygen_distances(X, *, r_max: float = 4.0) -> pd.DataFrame:
     """
     _check_frame(X, need_spacegroup=True)
     rows = []
-    for pos, (s, sg) in enumerate(zip(X["structure"], X["spacegroup"])):
+    for pos, (s, sg) in enumerate(zip(X["structure"], X["spacegroup"], strict=True)):
         el = _element_codes(s, f"row {pos}")
         f = bond_factor(sg, s.lattice.gamma)
         src, dst, _, dist = s.get_neighbor_list(r_max)
@@ -210,35 +214,36 @@ def _expand(ptr, first_edge_of_path_end):
 
 
 def _paths_counts(codes, graph_id, src, dst, img, max_n):
-    """Per-graph counts of canonical n-gram keys, n = 1..max_n; returns dict n -> (graph, key, count)."""
-    out = {}
-    order = np.lexsort((dst, src))
-    src, dst, img = src[order], dst[order], img[order]
-    n_nodes = len(codes)
-    ptr = np.searchsorted(src, np.arange(n_nodes + 1))
-    # 1-grams: atoms
-    g, k = graph_id, codes
-    out[1] = (g, k, np.ones(len(k)))
+    """Per-graph counts of canonical n-gram keys, n = 1..max_n; returns dict n -> (graph, key, weight).
+
+    A path is held as the integer ids of its atoms in the infinite periodic graph, ``site * _B3 + packed
+    cumulative image`` (signed base-``_IMG_B`` digits, exact while every image component stays below
+    ``_IMG_B / 2`` in magnitude, i.e. for any path of at most five atoms), so "the path is simple" is an
+    integer comparison.
+    """
+    out = {1: (graph_id, codes, np.ones(len(codes)))}
     if max_n == 1:
         return out
-    # paths as arrays: nodes (P, m) sites, cum (P, m, 3) cumulative images, key forward
-    nodes = np.column_stack([src, dst])
-    cum = np.stack([np.zeros_like(img), img], axis=1)
+    order = np.lexsort((dst, src))
+    src, dst, img = src[order], dst[order], img[order]
+    ptr = np.searchsorted(src, np.arange(len(codes) + 1))
+    step = (img[:, 0] * _IMG_B + img[:, 1]) * _IMG_B + img[:, 2]    # packed image of each edge
+    atoms = np.column_stack([src * _B3, dst * _B3 + step])           # (paths, atoms so far)
+    last_site, last_img, first = dst, step, src
+    fwd = codes[src] * _BASE + codes[dst]                            # label keys read forwards ...
+    rev = codes[dst] * _BASE + codes[src]                            # ... and backwards
     for n in range(2, max_n + 1):
         if n > 2:
-            p, e = _expand(ptr, nodes[:, -1])
-            new_site = dst[e]
-            new_cum = cum[p, -1] + img[e]
-            ok = np.ones(len(p), dtype=bool)
-            for j in range(nodes.shape[1] - 1):  # a simple path: the new atom is none of the earlier ones
-                ok &= ~((nodes[p, j] == new_site) & np.all(cum[p, j] == new_cum, axis=1))
-            p, e, new_site, new_cum = p[ok], e[ok], new_site[ok], new_cum[ok]
-            nodes = np.column_stack([nodes[p], new_site])
-            cum = np.concatenate([cum[p], new_cum[:, None, :]], axis=1)
-        lab = codes[nodes]
-        w = _BASE ** np.arange(n - 1, -1, -1, dtype=np.int64)
-        key = np.minimum(lab @ w, lab[:, ::-1] @ w)
-        out[n] = (graph_id[nodes[:, 0]], key, np.full(len(key), 0.5))
+            p, e = _expand(ptr, last_site)
+            new_img = last_img[p] + step[e]
+            new_atom = dst[e] * _B3 + new_img
+            ok = np.all(atoms[p] != new_atom[:, None], axis=1)        # a simple path: no atom visited twice
+            p, e, new_img, new_atom = p[ok], e[ok], new_img[ok], new_atom[ok]
+            atoms = np.column_stack([atoms[p], new_atom])
+            c = codes[dst[e]]
+            fwd, rev = fwd[p] * _BASE + c, rev[p] + c * _BASE ** (n - 1)
+            last_site, last_img, first = dst[e], new_img, first[p]
+        out[n] = (graph_id[first], np.minimum(fwd, rev), np.full(len(fwd), 0.5))
     return out
 
 
@@ -326,15 +331,16 @@ class NGramFeaturizer(Featurizer):
             offs = np.cumsum([0] + [len(b[1]) for b in block])
             codes = np.concatenate([b[1] for b in block])
             gid = np.repeat(np.array([b[0] for b in block]), np.diff(offs))
-            src = np.concatenate([b[2] + o for b, o in zip(block, offs)])
-            dst = np.concatenate([b[3] + o for b, o in zip(block, offs)])
+            src = np.concatenate([b[2] + o for b, o in zip(block, offs[:-1], strict=True)])
+            dst = np.concatenate([b[3] + o for b, o in zip(block, offs[:-1], strict=True)])
             img = np.concatenate([b[4] for b in block]).reshape(-1, 3)
             for n, (g, key, w) in _paths_counts(codes, gid, src, dst, img, int(self.max_n)).items():
                 if len(key) == 0:
                     continue
-                uniq, inv = np.unique(np.column_stack([g, key]), axis=0, return_inverse=True)
+                scale = np.int64(_BASE) ** n                  # key < _BASE**n: one int64 per (row, key)
+                uniq, inv = np.unique(g.astype(np.int64) * scale + key, return_inverse=True)
                 cnt = np.bincount(inv.ravel(), weights=w, minlength=len(uniq))
-                parts.append((uniq[:, 0], np.full(len(uniq), n), uniq[:, 1], cnt))
+                parts.append((uniq // scale, np.full(len(uniq), n), uniq % scale, cnt))
             block.clear()
 
         n_atoms = 0
@@ -355,7 +361,7 @@ class NGramFeaturizer(Featurizer):
                 flush()
                 n_atoms = 0
         flush()
-        row, n, key, cnt = (np.concatenate(z) for z in zip(*parts))
+        row, n, key, cnt = (np.concatenate(z) for z in zip(*parts, strict=True))
         return row, n, key, cnt, norm
 
     def _learn(self, n, key, row):
@@ -382,7 +388,7 @@ class NGramFeaturizer(Featurizer):
         miss = ~hit
         self.n_unseen_ = np.bincount(row[miss], weights=cnt[miss], minlength=len(norm))
         self.unseen_ = Counter()
-        for m, k, c in zip(n[miss], key[miss], cnt[miss]):
+        for m, k, c in zip(n[miss], key[miss], cnt[miss], strict=True):
             self.unseen_[_name(int(k), int(m))] += float(c)
         return out / norm[:, None]
 

@@ -1,0 +1,252 @@
+"""Tests of helpers.featurize.ngram: the n-gram counts of metal–oxygen crystal graphs.
+
+All but the speed test build small structures by hand, so they need no data file.
+"""
+
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from pymatgen.core import Lattice, Structure
+from sklearn.base import clone
+
+from helpers.featurize import NGramFeaturizer
+from helpers.featurize.ngram import bond_factor, crystal_graph, metal_oxygen_distances, neighbourhood
+
+BIB = Path(__file__).resolve().parents[1] / "book" / "references.bib"
+
+
+def _frame(*structures, spacegroup=227):
+    return pd.DataFrame({"structure": list(structures), "spacegroup": spacegroup})
+
+
+def _chain():
+    """An Al–O chain along a: Al at 0, O at a/2 (1.8 Å apart), the other directions far away."""
+    return Structure(Lattice.orthorhombic(3.6, 10.0, 10.0), ["Al", "O"], [[0, 0, 0], [0.5, 0, 0]])
+
+
+def _rocksalt(a=3.7):
+    """Conventional rock-salt AlO cell: 4 Al + 4 O, every atom six-fold coordinated at a/2 = 1.85 Å."""
+    fcc = np.array([[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]])
+    return Structure(Lattice.cubic(a), ["Al"] * 4 + ["O"] * 4, np.vstack([fcc, fcc + [0.5, 0, 0]]))
+
+
+def _mixed(seed=0):
+    """A 2×2×2 rock-salt supercell (a = 3.8 Å) with random Al/Ga/In cations, atoms displaced by ≤ 0.1 Å."""
+    rng = np.random.default_rng(seed)
+    base = _rocksalt(3.8)
+    cells = np.array([[i, j, k] for i in range(2) for j in range(2) for k in range(2)])
+    frac = ((base.frac_coords[None, :, :] + cells[:, None, :]) / 2).reshape(-1, 3)
+    species = np.tile([site.specie.symbol for site in base], len(cells))
+    species[species == "Al"] = rng.choice(["Al", "Ga", "In"], size=(species == "Al").sum())
+    cart = frac @ (2 * base.lattice.matrix) + rng.uniform(-0.1, 0.1, size=frac.shape) / np.sqrt(3)
+    return Structure(Lattice.cubic(7.6), list(species), cart, coords_are_cartesian=True)
+
+
+def _features(f, s):
+    return pd.Series(f.transform(_frame(s))[0], index=f.get_feature_names_out())
+
+
+# ----------------------------------------------------------------------------- hand-checkable counts
+def test_chain_counts_by_hand():
+    f = NGramFeaturizer(max_n=5, normalize=None, bond_factor=1.0).fit(_frame(_chain()))
+    got = _features(f, _chain())
+    # per cell: 1 Al, 1 O, each bonded to two neighbours (the other atom and its periodic image)
+    want = {"Al2": 1, "O2": 1, "Al2-O2": 2, "Al2-O2-Al2": 1, "O2-Al2-O2": 1, "Al2-O2-Al2-O2": 2,
+            "Al2-O2-Al2-O2-Al2": 1, "O2-Al2-O2-Al2-O2": 1}
+    assert got.to_dict() == want
+    assert list(f.orders_) == [1, 1, 2, 3, 3, 4, 5, 5]
+
+
+def test_rocksalt_counts_by_hand():
+    f = NGramFeaturizer(max_n=4, normalize=None, bond_factor=1.0).fit(_frame(_rocksalt()))
+    got = _features(f, _rocksalt())
+    # 4 Al and 4 O per cell; 4 × 6 bonds; 3-grams: C(6, 2) = 15 per centre atom; 4-grams: a directed
+    # path from each of the 8 atoms has 6 × 5 × 5 continuations, and each path is seen from both ends
+    want = {"Al6": 4, "O6": 4, "Al6-O6": 24, "Al6-O6-Al6": 60, "O6-Al6-O6": 60, "Al6-O6-Al6-O6": 600}
+    assert got.to_dict() == want
+
+
+def test_normalisation_and_supercell():
+    s = _mixed()
+    big = s.copy()
+    big.make_supercell([2, 1, 1])
+    raw = NGramFeaturizer(max_n=4, normalize=None, bond_factor=1.1).fit(_frame(s))
+    assert_allclose(_features(raw, big), 2 * _features(raw, s))   # raw counts per cell double
+    for norm, scale in (("volume", s.volume), ("atom", len(s))):
+        f = NGramFeaturizer(max_n=4, normalize=norm, bond_factor=1.1).fit(_frame(s))
+        assert_allclose(_features(f, s), _features(raw, s) / scale)
+        assert_allclose(_features(f, big), _features(f, s), rtol=1e-12)  # intensive after normalisation
+
+
+# ----------------------------------------------------------------------------- invariances
+@pytest.fixture(scope="module")
+def mixed_fit():
+    s = _mixed()
+    return s, NGramFeaturizer(max_n=4, bond_factor=1.1).fit(_frame(s))
+
+
+def test_invariant_to_translation(mixed_fit):
+    s, f = mixed_fit
+    moved = s.copy()
+    moved.translate_sites(list(range(len(s))), [0.37, -1.2, 2.9], frac_coords=False, to_unit_cell=True)
+    assert_allclose(_features(f, moved), _features(f, s), rtol=1e-12)
+
+
+def test_invariant_to_atom_order(mixed_fit):
+    s, f = mixed_fit
+    order = np.random.default_rng(1).permutation(len(s))
+    shuffled = Structure.from_sites([s[i] for i in order])
+    assert_allclose(_features(f, shuffled), _features(f, s), rtol=1e-12)
+
+
+def test_invariant_to_wrapping(mixed_fit):
+    s, f = mixed_fit
+    shift = np.random.default_rng(2).integers(-2, 3, size=(len(s), 3))
+    wrapped = Structure(s.lattice, s.species, s.frac_coords + shift, coords_are_cartesian=False)
+    assert not np.allclose(wrapped.cart_coords, s.cart_coords)
+    assert_allclose(_features(f, wrapped), _features(f, s), rtol=1e-12)
+
+
+def test_invariant_to_rotation(mixed_fit):
+    s, f = mixed_fit
+    c, d = np.cos(0.7), np.sin(0.7)
+    rot = np.array([[c, -d, 0], [d, c, 0], [0, 0, 1]])
+    turned = Structure(Lattice(s.lattice.matrix @ rot.T), s.species, s.frac_coords)
+    assert_allclose(_features(f, turned), _features(f, s), rtol=1e-12)
+
+
+def test_batch_equals_one_by_one(mixed_fit):
+    _, f = mixed_fit
+    many = [_mixed(seed) for seed in range(4)]
+    together = f.transform(_frame(*many))
+    alone = np.vstack([f.transform(_frame(s)) for s in many])
+    assert_allclose(together, alone)
+
+
+# ----------------------------------------------------------------------------- vocabulary, contract
+def test_unseen_ngrams_are_dropped_and_counted():
+    f = NGramFeaturizer(max_n=3, normalize=None, bond_factor=1.1).fit(_frame(_rocksalt(3.8)))
+    assert f.feature_labels() == ["Al6", "O6", "Al6-O6", "Al6-O6-Al6", "O6-Al6-O6"]
+    X = f.transform(_frame(_mixed(), _rocksalt(3.8)))     # no error
+    assert X.shape == (2, 5)
+    assert f.n_unseen_[0] > 0 and f.n_unseen_[1] == 0
+    assert any("In" in name for name in f.unseen_)
+    assert f.n_unseen_[0] == pytest.approx(sum(f.unseen_.values()))
+
+
+def test_fit_transform_equals_fit_then_transform():
+    X = _frame(_mixed(0), _mixed(1))
+    f = NGramFeaturizer(max_n=3, bond_factor=1.1)
+    assert_allclose(f.fit_transform(X), clone(f).fit(X).transform(X))
+
+
+def test_min_compounds_prunes_rare_ngrams():
+    X = _frame(_mixed(0), _rocksalt(3.8))
+    all_ = NGramFeaturizer(max_n=2, bond_factor=1.1).fit(X)
+    common = NGramFeaturizer(max_n=2, bond_factor=1.1, min_compounds=2).fit(X)
+    assert set(common.feature_names_) < set(all_.feature_names_)
+    assert "Al6" in common.feature_names_
+
+
+def test_names_are_canonical_and_citations_exist():
+    f = NGramFeaturizer(max_n=4, bond_factor=1.1).fit(_frame(_mixed()))
+    names = f.get_feature_names_out()
+    assert len(set(names)) == len(names)
+    for name in names:
+        parts = name.split("-")
+        assert all(re.fullmatch(r"(Al|Ga|In|O)\d+", p) for p in parts)
+        assert parts <= parts[::-1]                  # the path is read from the end that sorts first
+        assert len(parts) == f.orders_[list(names).index(name)]
+    bib = BIB.read_text(encoding="utf-8")
+    assert f.citations() and all(f"{{{key}," in bib for key in f.citations())
+    assert f.implementors()
+    assert list(f.orders_) == sorted(f.orders_)
+
+
+def test_pandas_output_keeps_names():
+    f = NGramFeaturizer(max_n=2, bond_factor=1.1).set_output(transform="pandas")
+    out = f.fit_transform(_frame(_mixed()))
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == f.feature_labels()
+
+
+def test_winner_bond_factor_by_space_group():
+    assert bond_factor(12) == 1.4 and bond_factor(194) == 1.3 and bond_factor(206) == 1.5
+    assert bond_factor(227, gamma_degree=59.0) == 1.4 and bond_factor(227, gamma_degree=90.0) == 1.5
+    with pytest.raises(ValueError, match=r"space group 225.*\[12, 33, 167, 194, 206, 227\]"):
+        bond_factor(225)
+    with pytest.raises(ValueError, match="gamma"):
+        bond_factor(227)
+    # the factor of the row's space group is used: 1.3 × (0.535 + 1.35) = 2.45 Å < 2.6 Å < 1.4 × 1.885
+    s = Structure(Lattice.orthorhombic(5.2, 10.0, 10.0), ["Al", "O"], [[0, 0, 0], [0.5, 0, 0]])
+    f = NGramFeaturizer(max_n=1, normalize=None).fit(_frame(s, s, spacegroup=[194, 12]))
+    X = f.transform(_frame(s, s, spacegroup=[194, 12]))
+    assert f.feature_labels() == ["Al0", "Al2", "O0", "O2"]
+    assert_allclose(X, [[1, 0, 1, 0], [0, 1, 0, 1]])
+
+
+# ----------------------------------------------------------------------------- clear errors
+def test_errors_on_bad_input():
+    f = NGramFeaturizer(bond_factor=1.0)
+    with pytest.raises(ValueError, match="no oxygen"):
+        f.fit(_frame(Structure(Lattice.cubic(4.05), ["Al"] * 4, [[0, 0, 0], [.5, .5, 0], [.5, 0, .5], [0, .5, .5]])))
+    zno = Structure(Lattice.cubic(4.3), ["Zn", "O"], [[0, 0, 0], [0.5, 0.5, 0.5]])
+    with pytest.raises(ValueError, match=r"\['Zn'\].*Al, Ga, In and O"):
+        f.fit(_frame(zno))
+    with pytest.raises(ValueError, match="'structure'"):
+        f.fit(pd.DataFrame({"spacegroup": [12]}))
+    with pytest.raises(ValueError, match="'spacegroup'"):
+        NGramFeaturizer().fit(pd.DataFrame({"structure": [_rocksalt()]}))
+    with pytest.raises(TypeError, match="DataFrame"):
+        f.fit([_rocksalt()])
+    with pytest.raises(TypeError, match="pymatgen Structure"):
+        f.fit(pd.DataFrame({"structure": ["AlO"]}))
+    with pytest.raises(ValueError, match="space group 225"):
+        NGramFeaturizer().fit(_frame(_rocksalt(), spacegroup=225))
+    for bad in ({"max_n": 0}, {"max_n": 6}, {"normalize": "cell"}, {"bond_factor": -1.0},
+                {"bond_factor": "sutton"}, {"min_compounds": 0}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            NGramFeaturizer(**bad).fit(_frame(_rocksalt()))
+
+
+# ----------------------------------------------------------------------------- helpers for the chapter
+def test_crystal_graph_and_neighbourhood():
+    g = crystal_graph(_rocksalt(), bond_factor_value=1.0)
+    assert g["labels"] == ["Al6"] * 4 + ["O6"] * 4 and len(g["src"]) == 48
+    assert_allclose(g["distance"], 1.85)
+    nodes, edges = neighbourhood(_rocksalt(), 0, bond_factor_value=1.0, depth=2)
+    # 6 O, then the 12 Al at (±a/2, ±a/2, 0)-type and the 6 at (±a, 0, 0)-type positions
+    assert nodes.depth.value_counts().to_dict() == {0: 1, 1: 6, 2: 18}
+    assert len(edges) == 6 + 6 * 5   # each O bonds to the centre and to 5 second-shell Al
+    assert nodes.loc[0, ["x", "y", "z"]].tolist() == [0, 0, 0]
+    with pytest.raises(ValueError, match="site"):
+        neighbourhood(_rocksalt(), 99, bond_factor_value=1.0)
+
+
+def test_metal_oxygen_distances():
+    d = metal_oxygen_distances(_frame(_rocksalt(4.0)), r_max=4.0)
+    assert set(d.metal) == {"Al"} and d.bonded.sum() == 4 * 6
+    assert_allclose(d.loc[d.bonded, "distance"], 2.0)
+    assert_allclose(d.cutoff, 1.5 * (0.535 + 1.35))    # 227 with γ = 90°: factor 1.5
+
+
+# ----------------------------------------------------------------------------- speed on the real data
+def test_speed_on_all_tco_compounds():
+    """The issue's budget: all 3,000 NOMAD compounds, 1- to 4-grams, in at most 30 s on this machine."""
+    from helpers import data
+
+    train, test = data.load_tco()
+    t0 = time.perf_counter()
+    f = NGramFeaturizer(max_n=4)
+    X = f.fit_transform(train)
+    Xt = f.transform(test)
+    seconds = time.perf_counter() - t0
+    assert X.shape == (2400, f.n_features_out_) and Xt.shape == (600, f.n_features_out_)
+    assert seconds <= 30, seconds
+    # train id 1: 4- and 6-coordinated Al and Ga, 3-, 4- and 5-coordinated O (the winner's kernel reports)
+    first = pd.Series(X[0], index=f.feature_labels())
+    assert set(first[(first > 0) & (f.orders_ == 1)].index) == {"Al4", "Al6", "Ga4", "Ga6", "O3", "O4", "O5"}
