@@ -31,7 +31,7 @@ import fcntl
 import json
 import math
 import os
-import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from numbers import Real
@@ -97,22 +97,17 @@ def _locked(chapter: str) -> Iterator[Path]:
 
 
 def _write(path: Path, records: list[dict[str, Any]]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    # a new file opened with "x" gets the process umask's mode (as helpers.data's downloads do), unlike
+    # mkstemp's 0600; the name is unique per process and the caller holds the chapter's lock
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with open(tmp, "x", encoding="utf-8") as fh:
             json.dump(records, fh, indent=1, allow_nan=False)
             fh.write("\n")
-        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def reset(chapter: str) -> None:
