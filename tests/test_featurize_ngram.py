@@ -4,7 +4,6 @@ All but the speed test build small structures by hand, so they need no data file
 """
 
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,7 @@ from pymatgen.core import Lattice, Structure
 from sklearn.base import clone
 
 from helpers.featurize import NGramFeaturizer
-from helpers.featurize.ngram import bond_factor, crystal_graph, metal_oxygen_distances, neighbourhood
+from helpers.featurize.ngram import bond_factor, clear_memo, crystal_graph, metal_oxygen_distances, neighbourhood
 
 BIB = Path(__file__).resolve().parents[1] / "book" / "references.bib"
 
@@ -139,6 +138,23 @@ def test_unseen_ngrams_are_dropped_and_counted():
     assert f.n_unseen_[0] == pytest.approx(sum(f.unseen_.values()))
 
 
+def test_memo_gives_the_same_counts():
+    X = _frame(_mixed(3), _mixed(4))
+    clear_memo()
+    fresh4 = NGramFeaturizer(max_n=4, bond_factor=1.1).fit_transform(X)
+    again4 = NGramFeaturizer(max_n=4, bond_factor=1.1).fit_transform(X)      # served from the memo
+    from_memo3 = NGramFeaturizer(max_n=3, bond_factor=1.1).fit(X)            # a smaller max_n reuses it
+    clear_memo()
+    fresh3 = NGramFeaturizer(max_n=3, bond_factor=1.1).fit(X)
+    assert_allclose(again4, fresh4)
+    assert from_memo3.feature_names_ == fresh3.feature_names_
+    assert_allclose(from_memo3.transform(X), fresh3.transform(X))
+    # the bond rule is part of the key: a memorised factor is never served for another one
+    chain = _frame(_chain())
+    assert NGramFeaturizer(max_n=1, normalize=None, bond_factor=1.0).fit(chain).feature_labels() == ["Al2", "O2"]
+    assert NGramFeaturizer(max_n=1, normalize=None, bond_factor=0.9).fit(chain).feature_labels() == ["Al0", "O0"]
+
+
 def test_fit_transform_equals_fit_then_transform():
     X = _frame(_mixed(0), _mixed(1))
     f = NGramFeaturizer(max_n=3, bond_factor=1.1)
@@ -235,18 +251,38 @@ def test_metal_oxygen_distances():
 
 
 # ----------------------------------------------------------------------------- speed on the real data
-def test_speed_on_all_tco_compounds():
-    """The issue's budget: all 3,000 NOMAD compounds, 1- to 4-grams, in at most 30 s on this machine."""
+def test_all_tco_compounds_featurise_with_one_vocabulary():
+    """All 3,000 NOMAD compounds featurise (the 30 s speed goal is timed by tests/bench.py, not here)."""
     from helpers import data
 
     train, test = data.load_tco()
-    t0 = time.perf_counter()
     f = NGramFeaturizer(max_n=4)
     X = f.fit_transform(train)
     Xt = f.transform(test)
-    seconds = time.perf_counter() - t0
     assert X.shape == (2400, f.n_features_out_) and Xt.shape == (600, f.n_features_out_)
-    assert seconds <= 30, seconds
     # train id 1: 4- and 6-coordinated Al and Ga, 3-, 4- and 5-coordinated O (the winner's kernel reports)
     first = pd.Series(X[0], index=f.feature_labels())
     assert set(first[(first > 0) & (f.orders_ == 1)].index) == {"Al4", "Al6", "Ga4", "Ga6", "O3", "O4", "O5"}
+
+
+# ----------------------------------------------------------------------------- the chapter's charts
+def test_ngram_schematic_and_bond_chart():
+    from helpers import plots
+
+    nodes, edges = neighbourhood(_rocksalt(), 0, bond_factor_value=1.0, depth=2)
+    assert {"u", "v"} <= set(nodes.columns) and nodes.loc[0, ["u", "v"]].abs().max() < 1e-12
+    o = int(edges.loc[edges.a == 0, "b"].min())
+    m = int(edges.loc[(edges.a == o) & (edges.b != 0), "b"].min())
+    spec = plots.ngram_schematic(nodes, edges, path=[0, o, m]).to_dict()   # validates the schema
+    texts = [r["ngram"] for d in spec["datasets"].values() for r in d if "ngram" in r]
+    assert texts == ["Al6", "Al6-O6", "Al6-O6-Al6"]
+    with pytest.raises(ValueError, match="not bonded"):
+        plots.ngram_schematic(nodes, edges, path=[0, m, o])
+    with pytest.raises(ValueError, match="three"):
+        plots.ngram_schematic(nodes, edges, path=[0, o])
+    d = metal_oxygen_distances(_frame(_rocksalt(4.0), _mixed()), r_max=4.0)
+    spec = plots.bond_length_chart(d).to_dict()
+    assert spec["facet"]["column"]["field"] == "metal"
+    assert "distance / cut-off (dimensionless)" in str(spec)
+    with pytest.raises(KeyError, match="cutoff"):
+        plots.bond_length_chart(d.drop(columns="cutoff"))

@@ -5,6 +5,8 @@ Tuning is cheap because one kernel matrix per kernel width serves every penalty:
 training block is eigendecomposed once, ``K = V diag(w) Vᵀ``, and the validation predictions for every
 ``alpha`` follow from ``K_va,tr V diag(1/(w + alpha)) Vᵀ y`` at the cost of a matrix-vector product. The
 final model is scikit-learn's :class:`~sklearn.kernel_ridge.KernelRidge` refitted on all training rows.
+Several targets on the same features share that one pass (the kernel and its eigendecomposition do not
+depend on the target); each target still gets its own (gamma, alpha).
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-__all__ = ["KernelRidgeCV", "median_gamma"]
+__all__ = ["KernelRidgeCV", "CentredKernelRidge", "median_gamma"]
 
 #: Kernel widths tried, as multiples of the median heuristic (see :func:`median_gamma`).
 DEFAULT_GAMMA_FACTORS = tuple(np.logspace(-2, 1, 7))
 #: Ridge penalties tried (the kernel's diagonal is 1, so these are relative to it).
 DEFAULT_ALPHAS = tuple(np.logspace(-8, 0, 9))
+#: validation errors, averaged over the validation rows (axis 0) per penalty and target
 _METRICS = {"mse": lambda e: np.mean(e**2, axis=0), "mae": lambda e: np.mean(np.abs(e), axis=0)}
 
 
@@ -46,6 +49,35 @@ def median_gamma(X, kernel: str, n_max: int = 1000, random_state=0) -> float:
     return 1.0 / med
 
 
+class CentredKernelRidge(RegressorMixin, BaseEstimator):
+    """Kernel ridge regression with FIXED (gamma, alpha) and ``y`` centred on its training mean.
+
+    The model :class:`KernelRidgeCV` refits once its hyperparameters are chosen, without the search; also
+    the member of a bootstrap ensemble
+    (``interpret.fit_ensemble(CentredKernelRidge(gamma=…, alpha=…), X, y, resample="bootstrap")``),
+    whose spread then measures how much the kernel solution moves when the training rows are resampled.
+    Kernel ridge has no intercept, hence the centring.
+    """
+
+    def __init__(self, gamma=1.0, alpha=1e-3, kernel="rbf"):
+        self.gamma = gamma
+        self.alpha = alpha
+        self.kernel = kernel
+
+    def fit(self, X, y):
+        """Centre ``y`` and fit :class:`~sklearn.kernel_ridge.KernelRidge` with the given (gamma, alpha)."""
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        self.y_mean_ = float(np.mean(y))
+        self.model_ = KernelRidge(alpha=self.alpha, kernel=self.kernel, gamma=self.gamma).fit(X, y - self.y_mean_)
+        return self
+
+    def predict(self, X):
+        """Predictions in the units of ``y``."""
+        check_is_fitted(self, "model_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return self.model_.predict(X) + self.y_mean_
+
+
 class KernelRidgeCV(RegressorMixin, BaseEstimator):
     """Kernel ridge regression with (gamma, alpha) chosen by k-fold CV on the training data.
 
@@ -56,12 +88,14 @@ class KernelRidgeCV(RegressorMixin, BaseEstimator):
     alphas : ridge penalties to try (default ``1e-8 … 1``).
     cv : number of folds or a CV splitter (default: 5 shuffled folds seeded by ``random_state``).
     scoring : ``"mse"`` or ``"mae"``, the validation error minimised (in the units of ``y``).
-    random_state : seed of the folds and of the median-heuristic subsample.
 
-    The target is centred on its training mean (kernel ridge has no intercept). Attributes after
-    ``fit``: ``gamma_``, ``alpha_``, ``best_score_`` (the CV error of the chosen pair),
-    ``cv_results_`` (a DataFrame: gamma, alpha, mean_error, std_error), ``model_`` (the refitted
-    :class:`~sklearn.kernel_ridge.KernelRidge`) and ``y_mean_``.
+    ``fit(X, y)`` takes ``y`` of shape (n,) or, for several targets on the same features, (n, t): then
+    (gamma, alpha) are chosen for each column exactly as for that column alone (same folds, grid and
+    error), in one pass, and ``predict`` returns shape (n, t). Each target is centred on its training
+    mean (kernel ridge has no intercept). Attributes after ``fit``: ``gamma_``, ``alpha_``,
+    ``best_score_`` (the CV error of the chosen pair; floats for 1-D ``y``, arrays of length t
+    otherwise), ``cv_results_`` (a DataFrame: [target,] gamma, alpha, mean_error, std_error) and
+    ``models_`` (one fitted :class:`CentredKernelRidge` per target).
     """
 
     def __init__(self, kernel="laplacian", gammas=None, alphas=None, cv=5, scoring="mse", random_state=0):
@@ -77,9 +111,7 @@ class KernelRidgeCV(RegressorMixin, BaseEstimator):
             return KFold(self.cv, shuffle=True, random_state=self.random_state)
         return check_cv(self.cv)
 
-    def fit(self, X, y, groups=None):
-        """Choose (gamma, alpha) by CV (``groups`` go to a group-aware splitter), then refit on all rows."""
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+    def _grid(self, X) -> tuple[np.ndarray, np.ndarray]:
         if self.scoring not in _METRICS:
             raise ValueError(f"scoring must be one of {sorted(_METRICS)}, got {self.scoring!r}")
         gammas = (np.asarray(DEFAULT_GAMMA_FACTORS) * median_gamma(X, self.kernel, random_state=self.random_state)
@@ -87,32 +119,50 @@ class KernelRidgeCV(RegressorMixin, BaseEstimator):
         alphas = np.asarray(DEFAULT_ALPHAS if self.alphas is None else self.alphas, dtype=np.float64)
         if gammas.size == 0 or alphas.size == 0 or np.any(gammas <= 0) or np.any(alphas <= 0):
             raise ValueError("gammas and alphas must be non-empty lists of positive numbers")
-        folds = list(self._splitter().split(X, y, groups))
+        return gammas, alphas
+
+    def fit(self, X, y, groups=None):
+        """Choose (gamma, alpha) per target by CV (``groups`` go to a group-aware splitter), then refit
+        each target on all rows."""
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, multi_output=True)
+        self._1d = y.ndim == 1
+        Y = y.reshape(len(y), -1)
+        gammas, alphas = self._grid(X)
+        folds = list(self._splitter().split(X, Y, groups))
         err = _METRICS[self.scoring]
-        scores = np.empty((len(gammas), len(alphas), len(folds)))
+        t = Y.shape[1]
+        scores = np.empty((len(gammas), len(alphas), len(folds), t))
         for g, gamma in enumerate(gammas):
             K = pairwise_kernels(X, metric=self.kernel, gamma=gamma)
             for f, (tr, va) in enumerate(folds):
-                mean = y[tr].mean()
+                mean = Y[tr].mean(axis=0)
                 w, V = np.linalg.eigh(K[np.ix_(tr, tr)])
-                Vty = V.T @ (y[tr] - mean)
+                Vty = V.T @ (Y[tr] - mean)                        # (n_tr, t)
                 P = K[np.ix_(va, tr)] @ V                         # (n_va, n_tr), shared by every alpha
-                pred = P @ (Vty[:, None] / (w[:, None] + alphas[None, :])) + mean
-                scores[g, :, f] = err(pred - y[va][:, None])
-        mean_err = scores.mean(axis=2)
-        g, a = np.unravel_index(np.argmin(mean_err), mean_err.shape)
-        self.gamma_, self.alpha_ = float(gammas[g]), float(alphas[a])
-        self.best_score_ = float(mean_err[g, a])
+                for a, alpha in enumerate(alphas):
+                    scores[g, a, f] = err(P @ (Vty / (w[:, None] + alpha)) + mean - Y[va])
+        mean_err = scores.mean(axis=2)                            # (gamma, alpha, target)
+        best = [np.unravel_index(np.argmin(mean_err[:, :, j]), mean_err.shape[:2]) for j in range(t)]
+        gamma_ = np.array([gammas[g] for g, _ in best])
+        alpha_ = np.array([alphas[a] for _, a in best])
+        score_ = np.array([mean_err[g, a, j] for j, (g, a) in enumerate(best)])
         gg, aa = np.meshgrid(gammas, alphas, indexing="ij")
-        self.cv_results_ = pd.DataFrame({"gamma": gg.ravel(), "alpha": aa.ravel(),
-                                         "mean_error": mean_err.ravel(),
-                                         "std_error": scores.std(axis=2).ravel()})
-        self.y_mean_ = float(y.mean())
-        self.model_ = KernelRidge(alpha=self.alpha_, kernel=self.kernel, gamma=self.gamma_).fit(X, y - self.y_mean_)
+        self.cv_results_ = pd.concat(
+            [pd.DataFrame({"target": j, "gamma": gg.ravel(), "alpha": aa.ravel(),
+                           "mean_error": mean_err[:, :, j].ravel(),
+                           "std_error": scores[:, :, :, j].std(axis=2).ravel()}) for j in range(t)],
+            ignore_index=True)
+        if self._1d:
+            self.cv_results_ = self.cv_results_.drop(columns="target")
+            gamma_, alpha_, score_ = float(gamma_[0]), float(alpha_[0]), float(score_[0])
+        self.gamma_, self.alpha_, self.best_score_ = gamma_, alpha_, score_
+        self.models_ = [CentredKernelRidge(gamma=float(np.atleast_1d(gamma_)[j]), alpha=float(np.atleast_1d(alpha_)[j]),
+                                           kernel=self.kernel).fit(X, Y[:, j]) for j in range(t)]
         return self
 
     def predict(self, X):
-        """Predictions of the refitted kernel ridge model, in the units of ``y``."""
-        check_is_fitted(self, "model_")
+        """Predictions of the refitted model(s), in the units of ``y`` (shape (n,) or (n, t), as fitted)."""
+        check_is_fitted(self, "models_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        return self.model_.predict(X) + self.y_mean_
+        P = np.column_stack([m.predict(X) for m in self.models_])
+        return P[:, 0] if self._1d else P

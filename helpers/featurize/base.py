@@ -9,10 +9,11 @@ itself is not a dependency (it pins old versions of pymatgen and pandas); only i
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["Featurizer"]
+__all__ = ["Featurizer", "require_columns"]
 
 
 class Featurizer(TransformerMixin, BaseEstimator):
@@ -43,3 +44,19 @@ class Featurizer(TransformerMixin, BaseEstimator):
     def implementors(self) -> list[str]:
         """Authors of this implementation."""
         return list(self.IMPLEMENTORS)
+
+
+def require_columns(X, columns, *, source: str) -> None:
+    """Raise a clear error unless ``X`` is a DataFrame holding every one of ``columns``.
+
+    ``source`` names where such a frame comes from (e.g. ``"helpers.data.load_spin_splitting()"``); the
+    message tells the reader which columns are missing and which the encoder needs.
+    """
+    columns = [str(c) for c in columns]
+    if not isinstance(X, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame with columns {', '.join(columns)} "
+                        f"(as {source} returns), got {type(X).__name__}")
+    missing = [c for c in columns if c not in X.columns]
+    if missing:
+        raise ValueError(f"missing column(s) {', '.join(missing)}: the encoder needs {', '.join(columns)} "
+                         f"(as {source} returns); got columns {', '.join(map(str, X.columns))}")
