@@ -4,6 +4,10 @@ Modules, one job each (import them explicitly, e.g. ``from helpers import data, 
 
 - :mod:`helpers.data` — loaders of the three datasets; the only code that knows where data lives.
 - :mod:`helpers.linear` — the multilinear regressor (main effects + pairwise interaction terms).
+- :mod:`helpers.featurize` — encoders of each case study (n-grams, elpasolite sites, complexes).
+- :mod:`helpers.models` — the chapters' final multilinear recipes; :mod:`helpers.baselines` — the black boxes.
+- :mod:`helpers.screening` — enumerate and score the elpasolite space, and flag candidates.
+- :mod:`helpers.metrics` — errors and the paired bootstrap; :mod:`helpers.splits` — the CV splitters.
 - :mod:`helpers.interpret` — partial dependence, ICE, ensembles, Friedman's H-statistic.
 - :mod:`helpers.plots` — altair chart builders (they draw results, they never fit).
 - :mod:`helpers.style` — the altair theme and colour convention.

@@ -32,3 +32,12 @@ def test_empty_run_fails(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     assert compare_results.compare(tmp_path / "a", tmp_path / "b")
+
+
+def test_timings_may_differ_but_must_be_positive(tmp_path):
+    timing = {**REC, "metric": "screening_time", "unit": "s", "value": 0.05}
+    _write(tmp_path / "a", [REC, timing])
+    _write(tmp_path / "b", [REC, {**timing, "value": 0.07}])
+    assert compare_results.compare(tmp_path / "a", tmp_path / "b") == []
+    _write(tmp_path / "c", [REC, {**timing, "value": -1.0}])
+    assert "timing" in compare_results.compare(tmp_path / "a", tmp_path / "c")[0]
