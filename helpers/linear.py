@@ -20,6 +20,9 @@ Conventions
   one-hot encodings: two elements on the same site never co-occur, so their product carries
   no information and could never get a coefficient). Pairs are never formed of a feature with
   itself. The skipped pairs are counted in ``n_pairs_skipped_``.
+* Ridge on dense input with ``cv=None`` (the default) chooses its penalty by exact leave-one-out CV
+  from one eigendecomposition (:class:`GramRidgeCV`); every penalty then costs a matrix–vector
+  product. :class:`RidgeSpectrum` is that shared primitive (also used for k-fold ridge paths).
 * Sparse input (any ``scipy.sparse`` matrix or array) is supported; product columns are built
   sparsely, from the co-occurring non-zeros of each row, so a one-hot matrix with ``m`` active
   entries per row yields only ``m(m-1)/2`` products per row whatever the number of pairs.
@@ -41,6 +44,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = [
     "MultilinearRegressor",
+    "GramRidgeCV",
+    "RidgeSpectrum",
     "PAIR_SEP",
     "pair_products",
     "nonzero_pairs",
@@ -160,6 +165,99 @@ def _scale_columns(Z, scale):
     return Z / scale
 
 
+# ----------------------------------------------------------------------------- ridge for every penalty
+class RidgeSpectrum:
+    """Ridge regression with an unpenalised intercept, for every penalty, from ONE eigendecomposition.
+
+    With ``A = X − mean(X)`` the centred design (n × p) and ``yc = y − mean(y)``, the eigendecomposition of
+    the smaller Gram matrix (``AᵀA``, p × p, if p ≤ n, else ``AAᵀ``, n × n) gives a spectrum ``s`` and two
+    bases, ``L = A V`` (n × r) and ``V`` (p × r), such that for every penalty ``α``
+
+    - the coefficients are ``β(α) = V diag(1/(s+α)) Lᵀ yc`` and the intercept ``mean(y) − mean(X)·β``;
+    - the fitted values are ``L diag(1/(s+α)) Lᵀ yc`` and the hat matrix has the diagonal
+      ``h = 1/n + Σ_k L_ik² / (s_k+α)``, so the exact leave-one-out residuals are ``e_i / (1 − h_i)``.
+
+    Each penalty then costs matrix–vector products only. Modes with ``s_k ≤ 1e-12 · max(s)`` (the null
+    space of the design) are dropped: they carry no signal. ``y`` is 1-D (n,).
+    """
+
+    def __init__(self, X, y):
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64).ravel()
+        if X.ndim != 2 or len(X) != len(y) or len(y) < 2:
+            raise ValueError(f"need a 2-D design and a target of the same length >= 2, got {X.shape} and {y.shape}")
+        self.x_mean, self.y_mean = X.mean(axis=0), float(y.mean())
+        A, self.yc = X - self.x_mean, y - self.y_mean
+        n, p = A.shape
+        if p <= n:                                       # primal: AᵀA = V diag(s) Vᵀ
+            s, V = np.linalg.eigh(A.T @ A)
+            keep = s > 1e-12 * max(s.max(), 0.0)
+            self.s, self.V = s[keep], V[:, keep]
+            self.L = A @ self.V
+        else:                                            # dual: AAᵀ = Q diag(s) Qᵀ, L = Q √s, V = AᵀQ / √s
+            s, Q = np.linalg.eigh(A @ A.T)
+            keep = s > 1e-12 * max(s.max(), 0.0)
+            self.s, root = s[keep], np.sqrt(s[keep])
+            self.L = Q[:, keep] * root
+            self.V = (A.T @ Q[:, keep]) / root
+        self.n = n
+        self.Lty = self.L.T @ self.yc
+
+    def coef(self, alpha: float) -> tuple[np.ndarray, float]:
+        """``(coef, intercept)`` of penalty ``alpha``."""
+        beta = self.V @ (self.Lty / (self.s + alpha))
+        return beta, float(self.y_mean - self.x_mean @ beta)
+
+    def predict(self, X, alphas) -> np.ndarray:
+        """Predictions for the rows of ``X``, one column per penalty: shape (m, len(alphas))."""
+        alphas = np.asarray(alphas, dtype=np.float64)
+        P = (np.asarray(X, dtype=np.float64) - self.x_mean) @ self.V
+        return P @ (self.Lty[:, None] / (self.s[:, None] + alphas[None, :])) + self.y_mean
+
+    def loo_mse(self, alphas) -> np.ndarray:
+        """Mean squared leave-one-out error of every penalty in ``alphas``."""
+        L2 = self.L * self.L
+        out = np.empty(len(alphas))
+        for k, a in enumerate(np.asarray(alphas, dtype=np.float64)):
+            d = 1.0 / (self.s + a)
+            resid = self.yc - self.L @ (d * self.Lty)
+            h = 1.0 / self.n + L2 @ d
+            out[k] = np.mean((resid / (1.0 - h)) ** 2)
+        return out
+
+
+class GramRidgeCV(RegressorMixin, BaseEstimator):
+    """Ridge regression with the penalty chosen by exact leave-one-out CV, for dense designs.
+
+    The criterion of scikit-learn's ``RidgeCV(cv=None)`` (mean squared leave-one-out error, unpenalised
+    intercept), computed by :class:`RidgeSpectrum` from one eigendecomposition of the smaller Gram matrix.
+    Hand-written because ``RidgeCV`` runs an SVD of the whole n × p design, several times slower for the
+    tall designs of a few thousand terms this book fits. Attributes: ``alpha_``, ``coef_``, ``intercept_``,
+    ``cv_mse_`` (one value per alpha, in squared units of ``y``).
+    """
+
+    def __init__(self, alphas=DEFAULT_ALPHAS):
+        self.alphas = alphas
+
+    def fit(self, X, y):
+        """Choose ``alpha_`` by leave-one-out CV and fit on all rows (``X`` dense, n × p)."""
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        alphas = np.asarray(self.alphas, dtype=np.float64)
+        if alphas.size == 0 or not np.all(np.isfinite(alphas) & (alphas > 0)):
+            raise ValueError(f"alphas must be a non-empty list of positive numbers, got {self.alphas!r}")
+        path = RidgeSpectrum(X, y)
+        self.cv_mse_ = path.loo_mse(alphas)
+        self.alpha_ = float(alphas[int(np.argmin(self.cv_mse_))])
+        self.coef_, self.intercept_ = path.coef(self.alpha_)
+        return self
+
+    def predict(self, X):
+        """``X @ coef_ + intercept_``."""
+        check_is_fitted(self, "coef_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return X @ self.coef_ + self.intercept_
+
+
 # ----------------------------------------------------------------------------- the estimator
 class MultilinearRegressor(RegressorMixin, BaseEstimator):
     """Linear model on main effects and pairwise products, ``y = a0 + Σ a_i x_i + Σ β_ij x_i x_j``.
@@ -174,16 +272,17 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
         pairs by the order in which they enter the model, and the first ``k`` are kept; the final
         model is then fitted with ``penalty`` on main effects + those ``k`` pairs.
     penalty : "ridge", "lasso" or None
-        ``"ridge"``: :class:`~sklearn.linear_model.RidgeCV` over ``alphas``. ``"lasso"``:
+        ``"ridge"``: the penalty is chosen from ``alphas`` (see ``cv``). ``"lasso"``:
         :class:`~sklearn.linear_model.LassoCV` (its own path of ``n_alphas`` penalties).
         ``None``: ordinary least squares.
     alphas : sequence of float, default ``logspace(-4, 4, 17)``
         Ridge penalty grid (in the standardised units if ``standardize``).
     cv : int, CV splitter or None, default None
-        Internal CV. ``None``: for ridge on dense input the efficient leave-one-out (GCV) of
-        ``RidgeCV``; for sparse input (where GCV needs a dense eigendecomposition of a
-        terms × terms or samples × samples matrix, minutes for ~10k pair terms) and for lasso,
-        shuffled 5-fold CV seeded by ``random_state``.
+        Internal CV. ``None``: for ridge on dense input the exact leave-one-out error of
+        :class:`GramRidgeCV` (one eigendecomposition of the smaller Gram matrix); for sparse input
+        (where that needs a dense terms × terms or samples × samples matrix, minutes for ~10k pair
+        terms) and for lasso, shuffled 5-fold CV seeded by ``random_state``. An int or splitter:
+        k-fold ``RidgeCV``/``LassoCV`` with it.
     standardize : bool, default True
         Divide every term column by its training standard deviation before the penalised fit.
         Reported coefficients are always in original units.
@@ -206,6 +305,8 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
     coef_ : ndarray (n_terms,)        coefficients in original units
     intercept_ : float
     alpha_ : float or None            chosen penalty (None for OLS)
+    loo_mse_ : float or None          mean squared leave-one-out error at ``alpha_`` (dense ridge with
+                                      ``cv=None``, in squared units of y; else None)
     term_features_ : list of tuples   ``(i,)`` main, ``(i, j)`` pair
     term_names_ : ndarray of str      feature name or ``"A & B"``
     term_kinds_ : ndarray of str      ``"main"`` or ``"pair"``
@@ -290,6 +391,8 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
             alphas = DEFAULT_ALPHAS if self.alphas is None else tuple(self.alphas)
             if len(alphas) == 0 or not all(np.isfinite(a) and a > 0 for a in alphas):
                 raise ValueError(f"alphas must be a non-empty list of positive numbers, got {self.alphas!r}")
+            if cv is None:              # dense: exact leave-one-out from one eigendecomposition
+                return GramRidgeCV(alphas=np.asarray(alphas, dtype=np.float64))
             return RidgeCV(alphas=np.asarray(alphas, dtype=np.float64), cv=cv)
         if pen == "lasso":
             if alpha is not None:
@@ -374,6 +477,8 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
         solver = self._make_solver(sparse=sp.issparse(Zs))
         solver.fit(Zs, y)
         self.alpha_ = None if self.penalty is None else float(solver.alpha_)
+        # the exact leave-one-out error at the chosen penalty, when it was the selection criterion
+        self.loo_mse_ = float(np.min(solver.cv_mse_)) if isinstance(solver, GramRidgeCV) else None
         self.coef_ = np.asarray(solver.coef_, dtype=np.float64).ravel() / self.scale_
         self.intercept_ = float(solver.intercept_)
         self.importances_ = self._importances(Z)

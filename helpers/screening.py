@@ -7,6 +7,9 @@ and flag the candidates a chemist can trust (chapter 04, claims C8 and C13-3 of 
 - :func:`score` — predictions for a whole space (look-ups for the recipe, ``predict`` in chunks for any
   other estimator that takes the A, B, C, D frame);
 - :func:`site_effect` — the contribution of each element on one site, averaged over a set of crystals;
+- :func:`purify` and :func:`site_contributions` — the same tables rewritten so that every site term is
+  centred and every pair term is a pure interaction (a functional ANOVA), and the resulting
+  one-bar-per-site / one-bar-per-pair breakdown of a prediction;
 - :func:`pair_counts`, :func:`charge_balanced`, :func:`candidates` — the flags of a candidate list:
   how often each of its site–element pairs was seen in training, whether pymatgen finds a charge-
   balanced assignment of oxidation states, and whether (with which DFT energy) it is in the data.
@@ -32,7 +35,8 @@ from helpers.featurize.elpasolite import SITES, _SiteEncoder, element_table
 from helpers.linear import MultilinearRegressor
 
 __all__ = ["ElpasoliteSpace", "SiteTables", "enumerate_elpasolites", "site_tables", "score", "site_effect",
-           "pair_counts", "charge_balanced", "candidates", "SITE_PAIRS"]
+           "site_weights", "purify", "site_contributions", "pair_counts", "charge_balanced", "candidates",
+           "SITE_PAIRS"]
 
 #: The six pairs of sites, in the order of :attr:`SiteTables.pair`.
 SITE_PAIRS = tuple(combinations(SITES, 2))
@@ -234,6 +238,81 @@ def site_effect(estimator, X, *, site: str = "D", reference: str = "F", tables: 
         pd_values[e] = v.mean()
     out = pd.Series(pd_values, index=pd.Index(tab.elements, name="element"), name=f"{site} effect")
     return out - out[reference]
+
+
+# ----------------------------------------------------------------------------- a unique breakdown
+def site_weights(frame: pd.DataFrame, elements) -> dict[str, np.ndarray]:
+    """How often each element of ``elements`` sits on each site in ``frame`` (columns A, B, C, D), as
+    probabilities per site. A and B are one site class: both get the pooled frequencies of A and B."""
+    codes = _codes_of(frame, tuple(elements))
+    n = len(elements)
+    ab = np.bincount(np.concatenate([codes["A"], codes["B"]]), minlength=n).astype(np.float64)
+    w = {"A": ab, "B": ab, "C": np.bincount(codes["C"], minlength=n).astype(np.float64),
+         "D": np.bincount(codes["D"], minlength=n).astype(np.float64)}
+    return {s: v / v.sum() for s, v in w.items()}
+
+
+def purify(tables: SiteTables, weights: dict) -> SiteTables:
+    """The same model, rewritten so that its breakdown into site and pair terms is unique.
+
+    A prediction ``intercept + Σ_s unary[s][e_s] + Σ_(s,t) pair[(s,t)][e_s, e_t]`` can move any function
+    of one site between a pair table and a site table, so the split of a prediction into site and pair
+    terms is arbitrary. Purification (the functional-ANOVA decomposition, as in Lengerich et al.'s
+    "purifying interaction effects") fixes it: with element probabilities ``weights[s]`` on each site
+    (e.g. :func:`site_weights` of the training crystals), every pair table gets zero weighted mean over
+    either of its sites and every site table zero weighted mean, the removed means moving to the site
+    tables and the intercept. Predictions are unchanged (to round-off). The intercept is then the mean
+    prediction over crystals drawn site by site from ``weights``, a site term the effect of an element
+    against that average, and a pair term what the two elements do together beyond their site terms.
+    Under a product of per-site weights one pass is exact.
+    """
+    n = len(tables.elements)
+    w = {}
+    for site in SITES:
+        v = np.asarray(weights[site], dtype=np.float64)
+        if v.shape != (n,) or np.any(~np.isfinite(v)) or np.any(v < 0) or v.sum() <= 0:
+            raise ValueError(f"weights[{site!r}] must be {n} non-negative numbers (one per element of the "
+                             f"tables) with a positive sum")
+        w[site] = v / v.sum()
+    unary = {site: np.array(tables.unary[site], dtype=np.float64) for site in SITES}
+    intercept = float(tables.intercept)
+    pair = {}
+    for s, t in SITE_PAIRS:
+        P = np.asarray(tables.pair[(s, t)], dtype=np.float64)
+        rows, cols = P @ w[t], w[s] @ P                 # weighted means over site t, over site s
+        grand = float(w[s] @ rows)
+        pair[(s, t)] = P - rows[:, None] - cols[None, :] + grand
+        unary[s] += rows
+        unary[t] += cols
+        intercept -= grand
+    for site in SITES:
+        mean = float(w[site] @ unary[site])
+        unary[site] -= mean
+        intercept += mean
+    return SiteTables(elements=tables.elements, intercept=intercept, unary=unary, pair=pair)
+
+
+def site_contributions(tables: SiteTables, frame: pd.DataFrame, *, row: int = 0) -> pd.DataFrame:
+    """Breakdown of ONE crystal of ``frame`` (position ``row``) by the tables: one term per site
+    (``"D = F"``), one per pair of sites (``"C × D: Cs–F"``) and the intercept, in the tidy format of
+    :func:`helpers.linear.local_contributions` (term, kind = main/pair/intercept, contribution), which
+    :func:`helpers.plots.contributions_chart` draws. The contributions sum to the prediction; use
+    :func:`purify` first to make the split unique."""
+    codes = _codes_of(frame.iloc[[row]], tables.elements)
+    els = {s: tables.elements[int(codes[s][0])] for s in SITES}
+    terms, kinds, values = [], [], []
+    for s in SITES:
+        terms.append(f"{s} = {els[s]}")
+        kinds.append("main")
+        values.append(float(tables.unary[s][codes[s][0]]))
+    for s, t in SITE_PAIRS:
+        terms.append(f"{s} × {t}: {els[s]}–{els[t]}")
+        kinds.append("pair")
+        values.append(float(tables.pair[(s, t)][codes[s][0], codes[t][0]]))
+    terms.append("intercept")
+    kinds.append("intercept")
+    values.append(float(tables.intercept))
+    return pd.DataFrame({"term": terms, "kind": kinds, "contribution": values})
 
 
 # ----------------------------------------------------------------------------- flags

@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose
 from sklearn.base import clone
 from sklearn.kernel_ridge import KernelRidge
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.metrics.pairwise import polynomial_kernel
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -15,7 +15,10 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from helpers.linear import (
+    DEFAULT_ALPHAS,
+    GramRidgeCV,
     MultilinearRegressor,
+    RidgeSpectrum,
     local_contributions,
     nonzero_pairs,
     pair_products,
@@ -297,3 +300,57 @@ def test_too_few_rows_get_clear_errors():
         MultilinearRegressor(penalty=None).fit(X[:1], y[:1])
     with pytest.raises(ValueError, match="too few"):
         MultilinearRegressor(penalty="lasso").fit(X[:3], y[:3])
+
+
+# ----------------------------------------------------------------------------- ridge for every penalty
+@pytest.mark.parametrize("n, p", [(300, 20), (40, 90)])       # primal (p <= n) and dual (p > n) branches
+def test_gram_ridge_cv_matches_sklearn_leave_one_out(n, p):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, p)) + 3.0
+    y = X @ rng.normal(size=p) + rng.normal(size=n)
+    alphas = np.logspace(-2, 3, 11)
+    ours = GramRidgeCV(alphas=alphas).fit(X, y)
+    ref = RidgeCV(alphas=alphas, store_cv_results=True).fit(X, y)
+    assert ours.alpha_ == ref.alpha_
+    assert_allclose(ours.cv_mse_, ref.cv_results_.mean(axis=0), rtol=1e-7)
+    assert_allclose(ours.coef_, ref.coef_, rtol=1e-7, atol=1e-9)
+    assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-7, atol=1e-8)
+
+
+@pytest.mark.parametrize("bad", [[], [0.0, 1.0], [-1.0], [np.inf]])
+def test_gram_ridge_cv_rejects_bad_penalties(bad):
+    X, y = np.random.default_rng(0).normal(size=(20, 3)), np.arange(20.0)
+    with pytest.raises(ValueError, match="alphas must be a non-empty list of positive numbers"):
+        GramRidgeCV(alphas=bad).fit(X, y)
+
+
+@pytest.mark.parametrize("n, p", [(60, 20), (30, 50)])
+def test_ridge_spectrum_equals_sklearn_ridge_for_every_penalty(n, p):
+    rng = np.random.default_rng(1)
+    X, Xv, y = rng.normal(size=(n, p)), rng.normal(size=(7, p)), rng.normal(size=n)
+    X[:, 2] = X[:, 1]                                    # a collinear column: a null-space mode is dropped
+    path = RidgeSpectrum(X, y)
+    alphas = [0.1, 1.0, 10.0]
+    pred = path.predict(Xv, alphas)
+    for k, a in enumerate(alphas):
+        ref = Ridge(alpha=a).fit(X, y)
+        coef, intercept = path.coef(a)
+        assert_allclose(coef, ref.coef_, rtol=1e-7, atol=1e-9)
+        assert intercept == pytest.approx(ref.intercept_, rel=1e-7, abs=1e-9)
+        assert_allclose(pred[:, k], ref.predict(Xv), rtol=1e-7, atol=1e-9)
+
+
+def test_ridge_spectrum_rejects_mismatched_input():
+    with pytest.raises(ValueError, match="same length"):
+        RidgeSpectrum(np.ones((5, 2)), np.ones(4))
+
+
+def test_multilinear_dense_ridge_uses_leave_one_out_like_sklearn():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(200, 6))
+    y = X[:, 0] * X[:, 1] + X[:, 2] + 0.1 * rng.normal(size=200)
+    ours = MultilinearRegressor().fit(X, y)
+    Z = ours.transform_terms(X) / ours.scale_
+    ref = RidgeCV(alphas=DEFAULT_ALPHAS).fit(Z, y)
+    assert ours.alpha_ == ref.alpha_
+    assert_allclose(ours.coef_ * ours.scale_, ref.coef_, rtol=1e-7, atol=1e-9)

@@ -1,14 +1,13 @@
-"""Tests of the elpasolite recipe helpers.models.elpasolite_model and its fast leave-one-out ridge."""
+"""Tests of the elpasolite recipe helpers.models.elpasolite_model."""
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
-from sklearn.linear_model import RidgeCV
 
 from helpers import data
 from helpers.linear import MultilinearRegressor, local_contributions
-from helpers.models import ELPASOLITE_TARGET, GramRidgeCV, elpasolite_model
+from helpers.models import ELPASOLITE_TARGET, elpasolite_model
 
 
 @pytest.fixture(scope="module")
@@ -58,21 +57,6 @@ def test_recipe_errors_are_clear(elp, fitted):
         fitted.predict(pd.DataFrame({"A": ["Ca"], "B": ["Fe"], "C": ["Cs"], "D": ["F"]}))
     with pytest.raises(ValueError, match="missing column.*C"):
         fitted.predict(elp.iloc[:5].drop(columns="C"))
-
-
-def test_gram_ridge_cv_matches_sklearn_leave_one_out():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(300, 20)) + 3.0
-    y = X @ rng.normal(size=20) + rng.normal(size=300)
-    alphas = np.logspace(-2, 3, 11)
-    ours = GramRidgeCV(alphas=alphas).fit(X, y)
-    ref = RidgeCV(alphas=alphas, store_cv_results=True).fit(X, y)
-    assert ours.alpha_ == ref.alpha_
-    np.testing.assert_allclose(ours.cv_mse_, ref.cv_results_.mean(axis=0), rtol=1e-8)
-    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-8, atol=1e-10)
-    np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-8, atol=1e-8)
-    with pytest.raises(ValueError, match="positive"):
-        GramRidgeCV(alphas=[]).fit(X, y)
 
 
 def test_grouped_contributions_sum_to_the_prediction(elp, fitted):

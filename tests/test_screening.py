@@ -117,3 +117,49 @@ def test_charge_balance_flags():
     out = screening.charge_balanced(["CaSrCs2F6", "FFBa2F6", "AlNaK2F6"])
     assert out.charge_balanced.tolist() == [True, False, True]
     assert out.oxidation_states.iloc[0] == "Ca+2 Sr+2 Cs+1 F-1"
+
+
+# ----------------------------------------------------------------------------- purification
+def test_purified_tables_predict_the_same_and_are_centred(elp, fitted):
+    train = elp.iloc[:2500]
+    tables = screening.site_tables(fitted)
+    w = screening.site_weights(train, tables.elements)
+    pure = screening.purify(tables, w)
+    space = screening.enumerate_elpasolites(tables.elements[:12], distinct=False)
+    np.testing.assert_allclose(pure.predict_codes(space.codes), tables.predict_codes(space.codes), atol=1e-10)
+    for s in screening.SITES:
+        assert abs(w[s] @ pure.unary[s]) < 1e-10
+    for s, t in screening.SITE_PAIRS:
+        P = pure.pair[(s, t)]
+        np.testing.assert_allclose(P @ w[t], 0, atol=1e-10)
+        np.testing.assert_allclose(w[s] @ P, 0, atol=1e-10)
+    # A and B share weights and tables, so the purified model is still A/B-symmetric
+    np.testing.assert_allclose(pure.unary["A"], pure.unary["B"], atol=1e-12)
+    np.testing.assert_allclose(pure.pair[("A", "B")], pure.pair[("A", "B")].T, atol=1e-12)
+    # the intercept is the mean prediction over crystals drawn site by site from the weights
+    n = len(tables.elements)
+    grid = np.einsum("a,b,c,d->abcd", w["A"], w["B"], w["C"], w["D"])
+    a, b, c, d = (g.ravel() for g in np.indices((n,) * 4))
+    mean = grid.ravel() @ tables.predict_codes({"A": a, "B": b, "C": c, "D": d})
+    assert pure.intercept == pytest.approx(mean, abs=1e-10)
+
+
+def test_site_contributions_sum_to_the_prediction(elp, fitted):
+    train = elp.iloc[:2500]
+    tables = screening.site_tables(fitted)
+    pure = screening.purify(tables, screening.site_weights(train, tables.elements))
+    casr = pd.DataFrame({"A": ["Ca"], "B": ["Sr"], "C": ["Cs"], "D": ["F"]})
+    parts = screening.site_contributions(pure, casr)
+    assert list(parts.kind) == ["main"] * 4 + ["pair"] * 6 + ["intercept"]
+    assert parts.term.iloc[0] == "A = Ca" and parts.term.iloc[-2] == "C × D: Cs–F"
+    assert parts.contribution.sum() == pytest.approx(float(fitted.predict(casr)[0]), abs=1e-9)
+
+
+def test_purify_rejects_bad_weights(elp, fitted):
+    tables = screening.site_tables(fitted)
+    w = screening.site_weights(elp.iloc[:2500], tables.elements)
+    for bad in (w["C"][:-1], -w["C"], np.zeros_like(w["C"])):
+        with pytest.raises(ValueError, match=r"weights\['C'\] must be 39 non-negative numbers"):
+            screening.purify(tables, {**w, "C": bad})
+    with pytest.raises(ValueError, match="unknown element"):
+        screening.site_weights(pd.DataFrame({"A": ["Fe"], "B": ["Ca"], "C": ["Cs"], "D": ["F"]}), tables.elements)

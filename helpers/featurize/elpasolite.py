@@ -12,7 +12,7 @@ features.
   column, Faber et al.'s representation) for kernel ridge regression and boosting; A/B-symmetric by
   putting the lighter of the two elements first.
 - :class:`SiteSplineBasis` — the one-hot block plus smooth functions (cubic B-splines) of element
-  properties (row, column, electronegativity, radius) on each site: the per-site basis functions of
+  properties (row, column, electronegativity, radius, ...) on each site: the per-site basis functions of
   the chapter's multilinear model, whose pair products between sites are the interaction terms.
   Sparse output (a cubic B-spline basis has at most four non-zero functions at any value).
 
@@ -93,7 +93,9 @@ def element_table(elements=ELPASOLITE_ELEMENTS) -> pd.DataFrame:
     ``electronegativity`` (Pauling; He, Ne and Ar, which have no Pauling value, get the linear fit of
     Pauling on Mulliken electronegativity over the other elements, marked in
     ``electronegativity_filled``); ``radius`` (Å, Clementi's calculated atomic radius, defined for
-    every element); ``pauling`` and ``mulliken`` ((first ionisation energy + electron affinity)/2, eV).
+    every element); ``ionization_energy`` (first ionisation energy, eV) and ``electron_affinity`` (eV);
+    ``mendeleev`` (Pettifor's Mendeleev number); ``pauling`` and ``mulliken`` ((first ionisation energy +
+    electron affinity)/2, eV).
     """
     return _element_table(tuple(elements)).copy()
 

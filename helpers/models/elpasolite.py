@@ -15,108 +15,37 @@ DataFrame with the element symbols in columns ``A``, ``B``, ``C``, ``D`` (as
 The model (:class:`helpers.featurize.elpasolite.SiteSplineBasis` → :class:`helpers.linear.MultilinearRegressor`):
 
 - main effects: one column per (site, element), ``"D=F"``, plus cubic B-splines of each element's
-  row, main-group column, electronegativity and radius on each site (``"C:radius#2"``);
+  row, main-group column, electronegativity, radius, first ionisation energy and electron affinity on
+  each site (``"C:radius#2"``);
 - interactions: every product of a spline of one site with a spline of another site
   (``"C:radius#2 & D:electronegativity#1"``), i.e. a tensor-product spline of each pair of sites; no
   interaction involves a one-hot column, so the pair terms are smooth in the periodic table;
 - A and B share one block (``"AB=Ca"`` counts the element on either site), so swapping A and B leaves
   every prediction unchanged;
-- ridge penalty chosen by exact leave-one-out cross-validation on the training rows, computed from one
-  eigendecomposition of the terms × terms Gram matrix (:class:`GramRidgeCV`; a few seconds for ~1,600
-  terms and ~10,000 crystals, where scikit-learn's SVD-based ``RidgeCV`` takes several times longer).
+- ridge penalty chosen by exact leave-one-out cross-validation on the training rows
+  (:class:`helpers.linear.GramRidgeCV`, one eigendecomposition of the terms × terms Gram matrix).
 
-The choice of basis (these four properties, four knots, smooth rather than one-hot pairs) was made on the
-training rows only, by a hold-out inside the training set (chapter 04 states the comparison).
+The choice of basis (these six properties, four knots, smooth rather than one-hot pairs) was made on the
+training rows only, by their leave-one-out error (chapter 04 shows the comparison).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.linear_model import Ridge
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
 
 from helpers.featurize.elpasolite import SiteSplineBasis
 from helpers.linear import PAIR_SEP, MultilinearRegressor, local_contributions
 
-__all__ = ["elpasolite_model", "ELPASOLITE_PROPERTIES", "ELPASOLITE_TARGET", "GramRidgeCV", "ElpasoliteRegressor",
-           "grouped_contributions"]
+__all__ = ["elpasolite_model", "ELPASOLITE_PROPERTIES", "ELPASOLITE_TARGET", "grouped_contributions"]
 
 #: Element properties whose splines make the per-site basis of the recipe.
-ELPASOLITE_PROPERTIES = ("row", "column", "electronegativity", "radius")
+ELPASOLITE_PROPERTIES = ("row", "column", "electronegativity", "radius", "ionization_energy", "electron_affinity")
 #: Column of ``data.load_elpasolites()`` the recipe is made for (eV/atom).
 ELPASOLITE_TARGET = "formation_energy_eV_per_atom"
 #: Ridge penalties searched (on standardised terms).
 ALPHAS = tuple(np.logspace(-4, 3, 15))
-
-
-class GramRidgeCV(RegressorMixin, BaseEstimator):
-    """Ridge regression with the penalty chosen by exact leave-one-out CV, for tall dense designs.
-
-    With ``Zc`` the column-centred design (the unpenalised intercept absorbs the means) and
-    ``Zcᵀ Zc = V diag(s) Vᵀ``, the hat matrix of penalty ``α`` has diagonal
-    ``1/n + Σ_k (Zc V)_ik² / (s_k + α)`` and the leave-one-out residual is ``e_i / (1 − h_ii)``; so
-    every ``α`` of ``alphas`` costs one matrix–vector product after one eigendecomposition. The chosen
-    ``alpha_`` minimises the mean squared leave-one-out error. Attributes: ``alpha_``, ``coef_``,
-    ``intercept_``, ``cv_mse_`` (one value per alpha).
-    """
-
-    def __init__(self, alphas=ALPHAS):
-        self.alphas = alphas
-
-    def fit(self, X, y):
-        """Choose ``alpha_`` by leave-one-out CV and fit on all rows (``X`` dense, n × p)."""
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-        alphas = np.asarray(self.alphas, dtype=np.float64)
-        if alphas.size == 0 or np.any(~(alphas > 0)):
-            raise ValueError(f"alphas must be a non-empty list of positive numbers, got {self.alphas!r}")
-        n = len(y)
-        xm, ym = X.mean(axis=0), y.mean()
-        Zc, yc = X - xm, y - ym
-        G = Zc.T @ Zc
-        # LAPACK's divide-and-conquer eigensolver runs 5-10x SLOWER with two OpenBLAS threads than with
-        # one on this (shared, 2-core) machine (measured: 8.7 s vs 1.2 s for 1,567 terms); one thread here
-        with threadpool_limits(1):
-            s, V = np.linalg.eigh(G)
-        s = np.maximum(s, 0.0)
-        U = Zc @ V                                   # (n, p)
-        Uty = U.T @ yc
-        U2 = U * U
-        mse = np.empty(len(alphas))
-        for k, a in enumerate(alphas):
-            d = 1.0 / (s + a)
-            resid = yc - U @ (d * Uty)
-            h = 1.0 / n + U2 @ d
-            mse[k] = np.mean((resid / (1.0 - h)) ** 2)
-        best = int(np.argmin(mse))
-        self.alpha_, self.cv_mse_ = float(alphas[best]), mse
-        self.coef_ = V @ (Uty / (s + self.alpha_))
-        self.intercept_ = float(ym - xm @ self.coef_)
-        return self
-
-    def predict(self, X):
-        """``X @ coef_ + intercept_``."""
-        check_is_fitted(self, "coef_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return X @ self.coef_ + self.intercept_
-
-
-class ElpasoliteRegressor(MultilinearRegressor):
-    """:class:`~helpers.linear.MultilinearRegressor` whose ridge penalty (dense input, ``cv=None``) is chosen by
-    :class:`GramRidgeCV` instead of scikit-learn's SVD-based leave-one-out: the same criterion (exact
-    leave-one-out error), found several times faster for the recipe's ~1,600 terms. All parameters and
-    attributes are those of :class:`~helpers.linear.MultilinearRegressor`."""
-
-    def _make_solver(self, alpha=None, sparse=False):
-        if self.penalty == "ridge" and alpha is None and self.cv is None and not sparse:
-            alphas = ALPHAS if self.alphas is None else tuple(self.alphas)
-            return GramRidgeCV(alphas=alphas)
-        if self.penalty == "ridge" and alpha is not None and not sparse:
-            return Ridge(alpha=alpha, solver="cholesky")
-        return super()._make_solver(alpha=alpha, sparse=sparse)
 
 
 def elpasolite_model(*, properties=ELPASOLITE_PROPERTIES, n_knots: int = 4, interactions: bool = True,
@@ -135,12 +64,12 @@ def elpasolite_model(*, properties=ELPASOLITE_PROPERTIES, n_knots: int = 4, inte
     n_bootstrap : bootstrap refits for coefficient intervals (``MultilinearRegressor.n_bootstrap``).
     random_state : seed of the bootstrap.
 
-    Returns a ``Pipeline`` of ``("sites", SiteSplineBasis)`` and ``("multilinear", ElpasoliteRegressor)``.
+    Returns a ``Pipeline`` of ``("sites", SiteSplineBasis)`` and ``("multilinear", MultilinearRegressor)``.
     """
     encoder = SiteSplineBasis(properties=tuple(properties), n_knots=n_knots, symmetric_ab=symmetric_ab,
                               sparse_output=False)
     pairs = encoder.interaction_pairs() if interactions else None
-    regressor = ElpasoliteRegressor(interactions=pairs, alphas=ALPHAS, feature_names=encoder.column_names(),
+    regressor = MultilinearRegressor(interactions=pairs, alphas=ALPHAS, feature_names=encoder.column_names(),
                                     n_bootstrap=n_bootstrap, random_state=random_state)
     return Pipeline([("sites", encoder), ("multilinear", regressor)])
 

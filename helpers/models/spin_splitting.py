@@ -35,7 +35,7 @@ from threadpoolctl import threadpool_limits
 from helpers.baselines.boosting import tuned_boosting
 from helpers.baselines.krr import KernelRidgeCV, median_gamma
 from helpers.featurize.complexes import ComplexEncoder
-from helpers.linear import MultilinearRegressor, pair_products
+from helpers.linear import MultilinearRegressor, RidgeSpectrum, pair_products
 from helpers.splits import kfold
 
 __all__ = ["spin_splitting_model", "SpinSplittingCV", "bootstrap_coefficients", "level_contributions",
@@ -92,20 +92,10 @@ def _design(Xe: pd.DataFrame, interactions) -> np.ndarray:
 
 
 def _ridge_path(Ztr, ytr, Zva, alphas) -> np.ndarray:
-    """Validation predictions of ridge (with intercept) for every penalty: one eigendecomposition of the
-    smaller Gram matrix of the centred training design serves all penalties. Shape (n_va, n_alphas)."""
+    """Validation predictions of ridge (with intercept) for every penalty, shape (n_va, n_alphas): one
+    :class:`~helpers.linear.RidgeSpectrum` of the training design serves all penalties."""
     keep = np.any(Ztr != 0, axis=0)                   # a column that is zero in training gets no weight
-    Ztr, Zva = Ztr[:, keep], Zva[:, keep]
-    mu, ym = Ztr.mean(axis=0), ytr.mean()
-    A, B, yc = Ztr - mu, Zva - mu, ytr - ym
-    alphas = np.asarray(alphas, dtype=np.float64)
-    if A.shape[1] <= A.shape[0]:                      # primal: (AᵀA + αI) w = Aᵀy
-        w, V = np.linalg.eigh(A.T @ A)
-        q = V.T @ (A.T @ yc)
-        return (B @ V) @ (q[:, None] / (np.maximum(w, 0)[:, None] + alphas[None, :])) + ym
-    w, U = np.linalg.eigh(A @ A.T)                    # dual: w = Aᵀ (AAᵀ + αI)⁻¹ y
-    q = U.T @ yc
-    return (B @ A.T @ U) @ (q[:, None] / (np.maximum(w, 0)[:, None] + alphas[None, :])) + ym
+    return RidgeSpectrum(Ztr[:, keep], ytr).predict(Zva[:, keep], alphas)
 
 
 class SpinSplittingCV(RegressorMixin, BaseEstimator):
