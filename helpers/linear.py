@@ -232,7 +232,7 @@ class GramRidgeCV(RegressorMixin, BaseEstimator):
     The criterion of scikit-learn's ``RidgeCV(cv=None)`` (mean squared leave-one-out error, unpenalised
     intercept), computed by :class:`RidgeSpectrum` from one eigendecomposition of the smaller Gram matrix.
     Hand-written because ``RidgeCV`` runs an SVD of the whole n × p design, several times slower for the
-    tall designs of a few thousand terms this book fits. Attributes: ``alpha_``, ``coef_``, ``intercept_``,
+    designs of a few thousand terms this book fits. Attributes: ``alpha_``, ``coef_``, ``intercept_``,
     ``cv_mse_`` (one value per alpha, in squared units of ``y``).
     """
 

@@ -70,7 +70,7 @@ def elpasolite_model(*, properties=ELPASOLITE_PROPERTIES, n_knots: int = 4, inte
                               sparse_output=False)
     pairs = encoder.interaction_pairs() if interactions else None
     regressor = MultilinearRegressor(interactions=pairs, alphas=ALPHAS, feature_names=encoder.column_names(),
-                                    n_bootstrap=n_bootstrap, random_state=random_state)
+                                     n_bootstrap=n_bootstrap, random_state=random_state)
     return Pipeline([("sites", encoder), ("multilinear", regressor)])
 
 
