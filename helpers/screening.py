@@ -241,15 +241,18 @@ def site_effect(estimator, X, *, site: str = "D", reference: str = "F", tables: 
 
 
 # ----------------------------------------------------------------------------- a unique breakdown
+def _site_counts(codes: dict, n: int) -> dict[str, np.ndarray]:
+    """How many crystals hold each of the ``n`` elements on each site; A and B are one site class, so both
+    get the pooled count of A and B."""
+    ab = np.bincount(np.concatenate([codes["A"], codes["B"]]), minlength=n)
+    return {"A": ab, "B": ab, "C": np.bincount(codes["C"], minlength=n), "D": np.bincount(codes["D"], minlength=n)}
+
+
 def site_weights(frame: pd.DataFrame, elements) -> dict[str, np.ndarray]:
     """How often each element of ``elements`` sits on each site in ``frame`` (columns A, B, C, D), as
     probabilities per site. A and B are one site class: both get the pooled frequencies of A and B."""
-    codes = _codes_of(frame, tuple(elements))
-    n = len(elements)
-    ab = np.bincount(np.concatenate([codes["A"], codes["B"]]), minlength=n).astype(np.float64)
-    w = {"A": ab, "B": ab, "C": np.bincount(codes["C"], minlength=n).astype(np.float64),
-         "D": np.bincount(codes["D"], minlength=n).astype(np.float64)}
-    return {s: v / v.sum() for s, v in w.items()}
+    counts = _site_counts(_codes_of(frame, tuple(elements)), len(elements))
+    return {s: v / v.sum() for s, v in counts.items()}
 
 
 def purify(tables: SiteTables, weights: dict) -> SiteTables:
@@ -341,10 +344,7 @@ def pair_counts(train: pd.DataFrame, space, *, elements=None) -> pd.DataFrame:
     n = len(elements)
     codes = _codes_of(space.frame() if isinstance(space, ElpasoliteSpace) else space, elements)
     tc = _codes_of(train, elements)
-    ab = np.concatenate([tc["A"], tc["B"]])
-    site_n = {"A": np.bincount(ab, minlength=n), "C": np.bincount(tc["C"], minlength=n),
-              "D": np.bincount(tc["D"], minlength=n)}
-    site_n["B"] = site_n["A"]
+    site_n = _site_counts(tc, n)
 
     def table(u, v):
         return np.bincount(u * n + v, minlength=n * n).reshape(n, n)
