@@ -264,10 +264,13 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
 
     Parameters
     ----------
-    interactions : "all", None, list of pairs, or ("top", k)
+    interactions : "all", None, list of pairs, callable, or ("top", k)
         Which product terms to add. ``"all"``: every pair ``i < j`` that is not identically
         zero in the training data. ``None``: main effects only. A list of ``(i, j)`` index pairs
-        or ``(name_i, name_j)`` feature-name pairs. ``("top", k)``: a screen on the TRAINING data:
+        or ``(name_i, name_j)`` feature-name pairs. A callable (a rule): called at ``fit`` with the
+        list of input feature names, it returns such a list, so that in a ``Pipeline`` the pairs
+        follow the columns the fitted encoder actually produced (e.g.
+        :class:`helpers.featurize.elpasolite.SitePairs`). ``("top", k)``: a screen on the TRAINING data:
         a LASSO path (standardised main + all pairs, from the largest penalty down) ranks the
         pairs by the order in which they enter the model, and the first ``k`` are kept; the final
         model is then fitted with ``penalty`` on main effects + those ``k`` pairs.
@@ -456,6 +459,8 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
             pairs, self.screen_order_ = self._screen(X, y, k)
             n_skipped = p * (p - 1) // 2 - len(self.screen_order_)
         else:
+            if callable(inter):            # a rule: the pairs of the columns this fit actually sees
+                inter = inter(list(names))
             pairs = self._resolve_pairs(list(inter), names)
             if len(pairs):
                 cols = pair_products(X, pairs)

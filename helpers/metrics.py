@@ -6,10 +6,14 @@ return numbers in the units of the target (RMSLE is dimensionless).
 
 from __future__ import annotations
 
+import numbers
+import warnings
+
 import numpy as np
+import pandas as pd
 from sklearn.utils import Bunch, check_random_state
 
-__all__ = ["mae", "rmse", "rmsle", "paired_bootstrap", "METRICS"]
+__all__ = ["mae", "rmse", "rmsle", "paired_bootstrap", "METRICS", "MIN_BOOTSTRAP_UNITS", "FewUnitsWarning"]
 
 
 def _pair(y_true, y_pred):
@@ -45,19 +49,48 @@ def rmsle(y_true, y_pred) -> float:
 METRICS = {"mae": mae, "rmse": rmse, "rmsle": rmsle}
 
 
+#: Fewer resampling units (rows, or groups) than this give a warning: the interval is then unreliable.
+MIN_BOOTSTRAP_UNITS = 10
+
+
+class FewUnitsWarning(UserWarning):
+    """A paired bootstrap resamples so few units (rows or groups) that its interval is unreliable."""
+
+
+def _resampling_units(groups, n_rows: int) -> list[np.ndarray]:
+    """Row positions of each resampling unit: one per row, or one per distinct label of ``groups``."""
+    if groups is None:
+        return [np.array([i]) for i in range(n_rows)]
+    g = pd.Series(np.asarray(groups, dtype=object).ravel())
+    if len(g) != n_rows:
+        raise ValueError(f"groups has {len(g)} labels for {n_rows} rows; give one label per row")
+    if g.isna().any():
+        bad = np.flatnonzero(g.isna().to_numpy())
+        raise ValueError(f"groups has missing labels (NaN/None) at row(s) {bad[:10].tolist()}"
+                         f"{' …' if len(bad) > 10 else ''}; every row needs the label of its group")
+    codes, _ = pd.factorize(g, sort=True)
+    order = np.argsort(codes, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(codes))[:-1])
+
+
 def paired_bootstrap(y_true, pred_a, pred_b, *, metric="mae", groups=None, n_boot: int = 2000,
                      random_state=0, level: float = 0.95) -> Bunch:
     """Bootstrap CI of ``metric(a) − metric(b)`` on the SAME resampled rows (a paired comparison).
 
     ``groups`` (optional, one label per row): resample whole groups instead of rows, e.g. complexes
     seen at several exchange fractions, so correlated rows move together. Returns a Bunch with
-    ``difference`` (on all rows), ``low``, ``high`` (the ``level`` percentile interval),
-    ``distinguishable`` (the interval excludes 0), ``metric``, ``n_boot`` and ``samples``.
+    ``difference`` (on all rows, in the units of the metric), ``low``, ``high`` (the ``level``
+    percentile interval), ``distinguishable`` (the interval has a positive width and excludes 0),
+    ``metric``, ``n_boot``, ``n_units`` (rows or groups resampled) and ``samples``.
+
+    At least 2 resampling units are needed (one unit resamples to itself: no evidence either way);
+    below :data:`MIN_BOOTSTRAP_UNITS` a :class:`FewUnitsWarning` says the interval is unreliable. A
+    zero-width interval (every resample gives the same difference) is never called distinguishable.
     """
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {sorted(METRICS)}, got {metric!r}")
-    if int(n_boot) < 100:
-        raise ValueError(f"n_boot must be at least 100 for a percentile interval, got {n_boot!r}")
+    if isinstance(n_boot, (bool, np.bool_)) or not isinstance(n_boot, numbers.Integral) or n_boot < 100:
+        raise ValueError(f"n_boot must be an integer of at least 100 for a percentile interval, got {n_boot!r}")
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1), got {level!r}")
     f = METRICS[metric]
@@ -65,21 +98,21 @@ def paired_bootstrap(y_true, pred_a, pred_b, *, metric="mae", groups=None, n_boo
     _, b = _pair(y_true, pred_b)
     if len(b) != len(t):
         raise ValueError("pred_b must have one value per reference value")
+    members = _resampling_units(groups, len(t))
+    unit = "rows" if groups is None else "groups"
+    if len(members) < 2:
+        raise ValueError(f"a paired bootstrap needs at least 2 {unit} to resample, got {len(members)}: one "
+                         "unit resamples to itself and says nothing about the difference; compare on more data")
+    if len(members) < MIN_BOOTSTRAP_UNITS:
+        warnings.warn(f"the paired bootstrap resamples only {len(members)} {unit}; with fewer than "
+                      f"{MIN_BOOTSTRAP_UNITS} its interval is unreliable", FewUnitsWarning, stacklevel=2)
     rng = check_random_state(random_state)
-    if groups is None:
-        members = [np.array([i]) for i in range(len(t))]
-    else:
-        g = np.asarray(groups)
-        if len(g) != len(t):
-            raise ValueError(f"groups has {len(g)} labels for {len(t)} rows")
-        _, inverse = np.unique(g, return_inverse=True)
-        order = np.argsort(inverse, kind="stable")
-        members = np.split(order, np.cumsum(np.bincount(inverse))[:-1])
     samples = np.empty(int(n_boot))
     for s in range(int(n_boot)):
         idx = np.concatenate([members[k] for k in rng.randint(0, len(members), len(members))])
         samples[s] = f(t[idx], a[idx]) - f(t[idx], b[idx])
     tail = 100 * (1 - level) / 2
-    low, high = np.percentile(samples, [tail, 100 - tail])
-    return Bunch(difference=f(t, a) - f(t, b), low=float(low), high=float(high),
-                 distinguishable=bool(low > 0 or high < 0), metric=metric, n_boot=int(n_boot), samples=samples)
+    low, high = (float(v) for v in np.percentile(samples, [tail, 100 - tail]))
+    return Bunch(difference=f(t, a) - f(t, b), low=low, high=high,
+                 distinguishable=bool(high > low and (low > 0 or high < 0)), metric=metric,
+                 n_boot=int(n_boot), n_units=len(members), samples=samples)

@@ -22,6 +22,7 @@ Faber et al. count "about 2 million" (39·38·37·36 = 1,974,024 for four distin
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -29,6 +30,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.utils.validation import check_is_fitted
 
 from helpers.featurize.base import require_columns
 from helpers.featurize.elpasolite import SITES, _SiteEncoder, element_table
@@ -160,6 +162,8 @@ def site_tables(estimator, *, coef=None, intercept=None) -> SiteTables:
         raise TypeError("site_tables needs a fitted Pipeline of a site encoder from helpers.featurize.elpasolite "
                         f"and a MultilinearRegressor (as models.elpasolite_model() returns), got {estimator!r}")
     enc, reg = parts
+    check_is_fitted(enc, "feature_names_")
+    check_is_fitted(reg, "coef_")
     coef = reg.coef_ if coef is None else np.asarray(coef, dtype=np.float64)
     icpt = reg.intercept_ if intercept is None else float(intercept)
     p = len(enc.feature_names_)
@@ -397,6 +401,9 @@ def candidates(space: ElpasoliteSpace, scores, *, train: pd.DataFrame, data: pd.
     scores = np.asarray(scores, dtype=np.float64)
     if len(scores) != len(space):
         raise ValueError(f"scores has {len(scores)} values but the space has {len(space)} crystals")
+    if isinstance(n_top, (bool, np.bool_)) or not isinstance(n_top, numbers.Integral) or n_top < 1:
+        raise ValueError(f"n_top must be a positive integer (how many of the lowest-scoring crystals to list), "
+                         f"got {n_top!r}")
     n_top = min(int(n_top), len(space))
     top = np.argpartition(scores, n_top - 1)[:n_top] if n_top < len(space) else np.arange(len(space))
     top = top[np.argsort(scores[top], kind="stable")]

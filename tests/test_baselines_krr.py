@@ -70,3 +70,16 @@ def test_centred_kernel_ridge_and_bootstrap_ensemble():
     ens = interpret.fit_ensemble(CentredKernelRidge(gamma=0.3, alpha=1e-3), X, y, n_members=3, resample="bootstrap")
     preds = np.array([e.predict(X) for e in ens])
     assert ens.kind == "bootstrap" and not np.allclose(preds[0], preds[1])   # resamples differ
+
+
+def test_a_numpy_integer_cv_is_shuffled_like_a_python_int():
+    """Before, cv=np.int64(3) went through check_cv: an UNSHUFFLED KFold, silently not what the docs say."""
+    rng = np.random.default_rng(2)
+    X = np.sort(rng.normal(size=(60, 2)), axis=0)          # sorted rows: unshuffled folds see other errors
+    y = X[:, 0] ** 2 + 0.1 * rng.normal(size=60)
+    as_int = KernelRidgeCV(kernel="rbf", cv=3).fit(X, y)
+    as_numpy = KernelRidgeCV(kernel="rbf", cv=np.int64(3)).fit(X, y)
+    assert_allclose(as_numpy.cv_results_.mean_error, as_int.cv_results_.mean_error, rtol=0, atol=0)
+    for bad in (1, True, np.int64(0)):
+        with pytest.raises(ValueError, match="cv must be"):
+            KernelRidgeCV(cv=bad).fit(X, y)

@@ -210,3 +210,47 @@ def test_donor_table_agrees_with_the_rac_connecting_atoms(tmc):
     mismatch = ~np.isclose(ax, racs.loc[homo, "lc.Z.0.ax"].to_numpy())
     # one row (an axial oxalate at HFX 0.30) carries a different value in the source; every other agrees
     assert mismatch.sum() == 1 and table.loc[homo].loc[mismatch, "ax1_ligand"].tolist() == ["ox"]
+
+
+# ----------------------------------------------------------------------------- hostile inputs
+@pytest.mark.parametrize("ox", [np.nan, np.inf, -np.inf, True, 2.5])
+def test_non_finite_or_odd_oxidation_state_is_a_clear_error(ox):
+    with pytest.raises(ValueError, match=r"unknown oxidation state .*use 2 or 3"):
+        encode(frame(oxidation_state=ox))
+
+
+@pytest.mark.parametrize("column", ["hfx", "metal", "eq_ligand"])
+def test_duplicated_column_is_a_clear_error(column):
+    df = frame()
+    df = pd.concat([df, df[[column]]], axis=1)
+    with pytest.raises(ValueError, match=f"duplicated column.*{column}.*keep one"):
+        encode(df)
+
+
+@pytest.mark.parametrize(("params", "match"), [
+    ({"hfx_step": 0}, "hfx_step must be a positive number"),
+    ({"hfx_step": -0.1}, "hfx_step must be a positive number"),
+    ({"hfx_step": np.nan}, "hfx_step must be a positive number"),
+    ({"hfx_reference": np.inf}, "hfx_reference must be a finite"),
+    ({"hfx_range": (0.3, 0.0)}, "hfx_range must be"),
+    ({"hfx_range": 0.3}, "hfx_range must be"),
+])
+def test_bad_hfx_parameters_are_refused(params, match):
+    with pytest.raises(ValueError, match=match):
+        ComplexEncoder(**params).fit(frame())
+    fitted = ComplexEncoder().fit(frame())
+    with pytest.raises(ValueError, match=match):
+        fitted.set_params(**params).transform(frame())
+
+
+def test_block_pairs_rule_follows_the_vocabulary():
+    from helpers.featurize.complexes import BlockPairs
+
+    rule = BlockPairs(("metal", "hfx"), ("eq", "ax"))
+    small = ComplexEncoder(ligands=("cl", "co", "h2o"), metal_states=("Fe(II)", "Fe(III)"))
+    pairs = rule(small.fit(frame()).get_feature_names_out())
+    assert pairs[:2] == [("Fe(II)", "hfx"), ("Fe(III)", "hfx")] and len(pairs) == 2 + 9
+    assert repr(rule) == "BlockPairs(('metal', 'hfx'), ('eq', 'ax'))" and rule == BlockPairs(("metal", "hfx"),
+                                                                                            ("eq", "ax"))
+    with pytest.raises(ValueError, match="two blocks"):
+        BlockPairs("metal")

@@ -122,7 +122,7 @@ def test_unknown_element_error_names_the_known_ones():
         enc.transform(frame([("Fe", "Na", "K", "F")]))
     with pytest.raises(ValueError, match="unknown element"):
         SiteSplineBasis().fit(frame([("Ca", "Sr", "Cs", "Xx")]))
-    with pytest.raises(ValueError, match=re.escape("elements=")):
+    with pytest.raises(ValueError, match=re.escape("set_params(sites__elements=[...])")):
         SitePeriodic(elements=("Ca", "Sr", "Cs", "F")).fit(frame()).transform(frame([("Na", "Sr", "Cs", "F")]))
 
 
@@ -140,6 +140,19 @@ def test_bad_parameters():
         SiteSplineBasis(properties=(), one_hot=False).fit(frame())
     with pytest.raises(ValueError, match="distinct"):
         SiteOneHot(elements=("F", "F")).fit(frame())
+
+
+@pytest.mark.parametrize("encoder", [SiteOneHot, SitePeriodic, SiteSplineBasis])
+def test_a_string_of_symbols_is_not_split_into_letters(encoder):
+    """Before, "FClBrI" became the vocabulary F, C, l, B, r, I: an error about 'l', or silently wrong columns."""
+    with pytest.raises(ValueError, match="list of element symbols, got the string 'FClBrI'"):
+        encoder(elements="FClBrI").fit(frame([("F", "Cl", "Br", "I")]))
+
+
+def test_duplicated_site_column_is_a_clear_error():
+    df = pd.concat([frame(), frame()[["D"]]], axis=1)
+    with pytest.raises(ValueError, match="duplicated column.*D"):
+        SiteSplineBasis().fit(df)
 
 
 def test_matminer_contract_and_citations():

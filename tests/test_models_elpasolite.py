@@ -4,8 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, KFold
 
 from helpers import data
+from helpers.featurize.elpasolite import ELPASOLITE_ELEMENTS, SitePairs
 from helpers.linear import MultilinearRegressor, local_contributions
 from helpers.models import ELPASOLITE_TARGET, elpasolite_model
 
@@ -67,3 +69,59 @@ def test_grouped_contributions_sum_to_the_prediction(elp, fitted):
     assert g.contribution.sum() == pytest.approx(fitted.predict(test)[2], abs=1e-9)
     assert {"D (main)", "AB (main)", "C × D (pairs)", "AB × D (pairs)", "intercept"} <= set(g.term)
     assert set(g.kind) == {"main", "pair", "intercept"} and g.term.is_unique
+
+
+def _terms_follow_encoder(model):
+    """Main terms are exactly the fitted encoder's columns, and each pair term is named after its two columns."""
+    columns = [str(c) for c in model[0].get_feature_names_out()]
+    reg = model[-1]
+    assert list(reg.term_names_[reg.term_kinds_ == "main"]) == columns
+    assert list(reg.term_names_[reg.term_kinds_ == "pair"]) == [f"{columns[i]} & {columns[j]}" for i, j in reg.pairs_]
+
+
+@pytest.mark.parametrize("params", [{"sites__n_knots": 3}, {"sites__properties": ("row", "column")},
+                                    {"sites__symmetric_ab": False, "sites__properties": ("row",)}])
+def test_term_names_follow_the_encoder_after_set_params(elp, params):
+    train = elp.iloc[:1500]
+    model = elpasolite_model().set_params(**params).fit(train, train[ELPASOLITE_TARGET])
+    _terms_follow_encoder(model)
+    enc = model[0]
+    expected = SitePairs()(enc.column_names())
+    got = [tuple(n.split(" & ")) for n in model[-1].term_names_[model[-1].term_kinds_ == "pair"]]
+    assert set(got) <= set(expected) and len(got) + model[-1].n_pairs_skipped_ == len(expected)
+    if "sites__properties" in params:
+        assert not any("radius" in n for n in model[-1].term_names_)
+
+
+def test_swapping_an_element_of_the_vocabulary_renames_its_terms(elp):
+    """Rn replaces Bi in the encoder's vocabulary: Rn's columns must be reported as Rn, never as Bi."""
+    elements = tuple("Rn" if e == "Bi" else e for e in ELPASOLITE_ELEMENTS)
+    train = elp[~elp[["A", "B", "C", "D"]].isin(["Bi"]).any(axis=1)].iloc[:1500]
+    model = elpasolite_model().set_params(sites__elements=elements).fit(train, train[ELPASOLITE_TARGET])
+    names = set(model[-1].term_names_)
+    assert "AB=Rn" in names and "D=Rn" in names and not any("Bi" in n for n in names)
+    _terms_follow_encoder(model)
+
+
+def test_grid_search_over_the_encoder(elp):
+    train = elp.iloc[:1200]
+    grid = GridSearchCV(elpasolite_model(), {"sites__n_knots": [3, 4], "sites__properties": [("row", "column")]},
+                        cv=KFold(3, shuffle=True, random_state=0), scoring="neg_mean_absolute_error")
+    grid.fit(train, train[ELPASOLITE_TARGET])
+    assert grid.cv_results_["mean_test_score"].shape == (2,)
+    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+    _terms_follow_encoder(grid.best_estimator_)
+
+
+def test_site_pairs_rule():
+    rule = SitePairs()
+    names = ["AB=H", "AB:row#0", "AB:row#1", "C=H", "C:row#0", "D:row#0", "D:row#1"]
+    pairs = rule(names)
+    assert ("AB:row#0", "AB:row#1") in pairs                  # A–B products live inside the AB block
+    assert ("D:row#0", "D:row#1") not in pairs                 # one element's own functions: no pair
+    assert not any("=" in a or "=" in b for a, b in pairs)     # no one-hot pairs by default
+    assert ("AB=H", "C=H") in SitePairs(one_hot=True)(names)
+    assert repr(rule) == "SitePairs(one_hot=False)" and clone(elpasolite_model()).get_params()[
+        "multilinear__interactions"] == rule
+    with pytest.raises(ValueError, match="'x0' is not a site-encoder column"):
+        rule(["x0", "C:row#0"])

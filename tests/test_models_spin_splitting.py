@@ -210,3 +210,18 @@ def test_krr_and_boosting_baselines_fit_with_groups(tmc):
     grid = {"max_iter": [20], "max_leaf_nodes": [7], "learning_rate": [0.1], "min_samples_leaf": [5]}
     boost = BoostingBaseline(param_grid=grid, cv=3).fit(cats, ys, groups=gs)
     assert boost.search_.best_params_["max_iter"] == 20 and np.isfinite(boost.predict(cats)).all()
+
+
+def test_term_names_follow_the_encoder_after_set_params(tmc):
+    """A smaller vocabulary through set_params renames and re-pairs the terms (before, the recipe's pairs
+    were fixed at build time from the default vocabulary and named ligands the encoder no longer has)."""
+    df, y, _ = tmc
+    keep = ("Fe(II)", "Fe(III)", "Co(II)", "Co(III)")
+    rows = df.apply(lambda r: f"{r.metal.capitalize()}({'II' if int(r.oxidation_state) == 2 else 'III'})" in keep,
+                    axis=1).to_numpy()
+    model = spin_splitting_model().set_params(encode__metal_states=keep).fit(df[rows], y[rows])
+    reg = model[-1]
+    columns = list(model[0].get_feature_names_out())
+    assert list(reg.term_names_[reg.term_kinds_ == "main"]) == columns
+    assert not any(n.startswith(("Cr(", "Mn(", "Ni(")) for n in reg.term_names_)
+    assert "Fe(III) & hfx" in set(reg.term_names_)

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from helpers import data, screening
 from helpers.models import ELPASOLITE_TARGET, elpasolite_model
@@ -111,6 +112,14 @@ def test_pair_counts_and_candidates(elp, fitted):
     assert counts.min_pair_count.iloc[0] >= 1 and counts.n_unseen_pairs.iloc[0] == 0
     with pytest.raises(ValueError, match="scores has"):
         screening.candidates(space, s[:-1], train=train)
+    for bad in (0, -5, 2.5, True):
+        with pytest.raises(ValueError, match="n_top must be a positive integer"):
+            screening.candidates(space, s, train=train, n_top=bad)
+
+
+def test_site_tables_of_an_unfitted_recipe_is_not_fitted_error():
+    with pytest.raises(NotFittedError):
+        screening.site_tables(elpasolite_model())
 
 
 def test_charge_balance_flags():

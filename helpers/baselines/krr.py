@@ -11,6 +11,8 @@ depend on the target); each target still gets its own (gamma, alpha).
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
@@ -107,9 +109,14 @@ class KernelRidgeCV(RegressorMixin, BaseEstimator):
         self.random_state = random_state
 
     def _splitter(self):
-        if isinstance(self.cv, int):
-            return KFold(self.cv, shuffle=True, random_state=self.random_state)
-        return check_cv(self.cv)
+        cv = self.cv
+        if isinstance(cv, (bool, np.bool_)):
+            raise ValueError(f"cv must be a number of folds (>= 2) or a CV splitter, got {cv!r}")
+        if isinstance(cv, numbers.Integral):       # np.int64 too: shuffled, as documented, never check_cv's
+            if cv < 2:                             # unshuffled KFold
+                raise ValueError(f"cv must be at least 2 folds, got {cv!r}")
+            return KFold(int(cv), shuffle=True, random_state=self.random_state)
+        return check_cv(cv)
 
     def _grid(self, X) -> tuple[np.ndarray, np.ndarray]:
         if self.scoring not in _METRICS:

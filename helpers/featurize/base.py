@@ -60,3 +60,7 @@ def require_columns(X, columns, *, source: str) -> None:
     if missing:
         raise ValueError(f"missing column(s) {', '.join(missing)}: the encoder needs {', '.join(columns)} "
                          f"(as {source} returns); got columns {', '.join(map(str, X.columns))}")
+    twice = [c for c in columns if int((X.columns == c).sum()) > 1]
+    if twice:
+        raise ValueError(f"X has duplicated column(s) {', '.join(twice)}: which one to read is ambiguous; keep "
+                         "one column of each name (e.g. X.loc[:, ~X.columns.duplicated()])")

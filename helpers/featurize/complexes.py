@@ -41,6 +41,7 @@ ones; an HFX fraction outside 0-0.30, the range of the data, gives an :class:`Ex
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from itertools import product
 
@@ -50,9 +51,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from helpers.featurize.base import Featurizer, require_columns
 
-__all__ = ["ComplexEncoder", "ExtrapolationWarning", "canonical_ligand", "complex_key", "complex_categories", "LIGANDS",
-           "LIGAND_SYNONYMS", "LIGAND_DONORS", "DONOR_ATOMS", "METAL_STATES", "HFX_RANGE", "HFX_REFERENCE",
-           "HFX_STEP", "COMPLEX_COLUMNS"]
+__all__ = ["ComplexEncoder", "BlockPairs", "ExtrapolationWarning", "canonical_ligand", "complex_key",
+           "complex_categories", "LIGANDS", "LIGAND_SYNONYMS", "LIGAND_DONORS", "DONOR_ATOMS", "METAL_STATES",
+           "HFX_RANGE", "HFX_REFERENCE", "HFX_STEP", "COMPLEX_COLUMNS"]
 
 #: The loader's columns the encoder reads.
 COMPLEX_COLUMNS = ("metal", "oxidation_state", "eq_ligand", "ax1_ligand", "ax2_ligand", "hfx")
@@ -122,6 +123,54 @@ HFX_REFERENCE, HFX_STEP = 0.20, 0.10
 BLOCKS = ("metal", "ox", "eq", "ax", "donor", "homoleptic", "hfx")
 
 
+def _block_of_column(name: str) -> str:
+    """Block of an encoder column: ``"eq=co"`` → ``"eq"``, ``"hfx"`` → ``"hfx"``, ``"Fe(II)"`` → ``"metal"``."""
+    prefix = name.split("=", 1)[0] if "=" in name else name
+    return prefix if prefix in BLOCKS else "metal"
+
+
+class BlockPairs:
+    """The pair rule of the spin-splitting recipe, as a callable for ``MultilinearRegressor(interactions=...)``.
+
+    ``BlockPairs(("metal", "hfx"), ("eq", "ax"))`` called with the column names of a
+    :class:`ComplexEncoder` returns every pair of columns between the two blocks of each block pair
+    (``("ax", "ax")``: the products of two different axial ligands), in column order. The regressor calls
+    it at ``fit`` with the columns it receives, so the pair terms follow the encoder's vocabularies
+    (``set_params(encode__ligands=...)``).
+    """
+
+    def __init__(self, *block_pairs):
+        for pair in block_pairs:
+            if isinstance(pair, str) or len(pair) != 2:
+                raise ValueError(f"a block pair must name two blocks, got {pair!r}")
+            for b in pair:
+                if b not in BLOCKS:
+                    raise ValueError(f"unknown block {b!r} in {tuple(pair)!r}; blocks are {', '.join(BLOCKS)}")
+        self.block_pairs = tuple(tuple(p) for p in block_pairs)
+
+    def __repr__(self) -> str:
+        return f"BlockPairs{self.block_pairs!r}"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, BlockPairs) and other.block_pairs == self.block_pairs
+
+    def __hash__(self) -> int:
+        return hash((BlockPairs, self.block_pairs))
+
+    def __call__(self, names) -> list[tuple[str, str]]:
+        columns = {b: [] for b in BLOCKS}
+        for nm in map(str, names):
+            columns[_block_of_column(nm)].append(nm)
+        out: list[tuple[str, str]] = []
+        for a, b in self.block_pairs:
+            ca, cb = columns[a], columns[b]
+            if a == b:
+                out.extend((ca[i], ca[j]) for i in range(len(ca)) for j in range(i + 1, len(ca)))
+            else:
+                out.extend(product(ca, cb))
+        return out
+
+
 class ExtrapolationWarning(UserWarning):
     """An input lies outside the range the model was built on (e.g. an HFX fraction above 0.30)."""
 
@@ -145,7 +194,8 @@ def _metal_state(metal, ox, known=METAL_STATES) -> str:
     if isinstance(ox, str):
         s = ox.strip().lower()
         ox_int = _FROM_ROMAN.get(s, int(s) if s.isdigit() else None)
-    elif isinstance(ox, (int, np.integer, float, np.floating)) and float(ox) == int(ox):
+    elif (isinstance(ox, (int, np.integer, float, np.floating)) and not isinstance(ox, (bool, np.bool_))
+          and np.isfinite(ox) and float(ox) == int(ox)):
         ox_int = int(ox)
     else:
         ox_int = None
@@ -240,21 +290,27 @@ class ComplexEncoder(Featurizer):
     def interaction_pairs(self, *block_pairs) -> list[tuple[str, str]]:
         """Every pair of column names between two blocks, for each ``(block_a, block_b)`` given, e.g.
         ``interaction_pairs(("metal", "hfx"), ("eq", "ax"))``. ``("ax", "ax")`` gives the products of two
-        different axial ligands. Pairs that never co-occur are dropped by the model at fit time."""
-        out: list[tuple[str, str]] = []
-        for pair in block_pairs:
-            if len(pair) != 2:
-                raise ValueError(f"a block pair must name two blocks, got {pair!r}")
-            a, b = (self.block(p) for p in pair)
-            if pair[0] == pair[1]:
-                out.extend((a[i], a[j]) for i in range(len(a)) for j in range(i + 1, len(a)))
-            else:
-                out.extend(product(a, b))
-        return out
+        different axial ligands. Pairs that never co-occur are dropped by the model at fit time. The same
+        rule as a callable for the regressor is :class:`BlockPairs`."""
+        return BlockPairs(*block_pairs)(self._names())
 
     # -- fit / transform
+    def _check_params(self):
+        step, ref = self.hfx_step, self.hfx_reference
+        if not (isinstance(step, numbers.Real) and np.isfinite(step) and step > 0):
+            raise ValueError(f"hfx_step must be a positive number (the HFX step the 'hfx' column counts, e.g. "
+                             f"{HFX_STEP}), got {step!r}")
+        if not (isinstance(ref, numbers.Real) and np.isfinite(ref)):
+            raise ValueError(f"hfx_reference must be a finite HFX fraction (e.g. {HFX_REFERENCE}), got {ref!r}")
+        lo_hi = tuple(self.hfx_range) if np.ndim(self.hfx_range) == 1 else ()
+        if not (len(lo_hi) == 2 and all(isinstance(v, numbers.Real) and np.isfinite(v) for v in lo_hi)
+                and lo_hi[0] <= lo_hi[1]):
+            raise ValueError(f"hfx_range must be (low, high) HFX fractions with low <= high, e.g. {HFX_RANGE}, "
+                             f"got {self.hfx_range!r}")
+
     def fit(self, X, y=None):
         """Check ``X`` and set ``feature_names_`` (fixed by the vocabularies, not by the rows)."""
+        self._check_params()
         missing = [lig for lig in self.ligands if lig not in LIGAND_DONORS]
         if missing:
             raise ValueError(f"no donor atom known for ligand(s) {', '.join(missing)}; add them to LIGAND_DONORS")
@@ -266,6 +322,7 @@ class ComplexEncoder(Featurizer):
     def transform(self, X) -> pd.DataFrame:
         """The encoded columns (float DataFrame, index of ``X``); see the module docstring."""
         check_is_fitted(self, "feature_names_")
+        self._check_params()
         return self._encode(X)
 
     def _encode(self, X) -> pd.DataFrame:

@@ -35,7 +35,7 @@ from sklearn.utils.validation import check_is_fitted
 from helpers.featurize.base import Featurizer, require_columns
 
 __all__ = ["SITES", "ELPASOLITE_ELEMENTS", "ELEMENT_PROPERTIES", "element_table", "SiteOneHot", "SitePeriodic",
-           "SiteSplineBasis"]
+           "SiteSplineBasis", "SitePairs"]
 
 #: The four sites of A B C2 D6 (1, 1, 2 and 6 atoms per formula unit).
 SITES = ("A", "B", "C", "D")
@@ -107,6 +107,9 @@ class _SiteEncoder(Featurizer):
     CITATIONS = ("faber2016", "ong2013")
 
     def _vocabulary(self) -> tuple[str, ...]:
+        if isinstance(self.elements, str):     # tuple("FClBrI") would be the letters F, C, l, B, ...
+            raise ValueError(f"elements must be a list of element symbols, got the string {self.elements!r}; "
+                             "e.g. elements=['F', 'Cl', 'Br', 'I']")
         els = ELPASOLITE_ELEMENTS if self.elements is None else tuple(str(e) for e in self.elements)
         if len(els) == 0 or len(set(els)) != len(els):
             raise ValueError(f"elements must be a non-empty list of distinct symbols, got {els!r}")
@@ -129,8 +132,10 @@ class _SiteEncoder(Featurizer):
             if np.any(code < 0):
                 bad = sorted(set(values[code < 0]))
                 raise ValueError(f"unknown element(s) {bad} on site {s}; this encoder knows the "
-                                 f"{len(self.elements_)} elements {', '.join(self.elements_)} "
-                                 "(pass elements=... to change them)")
+                                 f"{len(self.elements_)} elements {', '.join(self.elements_)}. A model can only "
+                                 "predict for elements its encoder knows: to add one, refit with the encoder's "
+                                 "`elements` parameter extended (for the recipe: "
+                                 "elpasolite_model().set_params(sites__elements=[...]))")
             codes[s] = code
         return codes
 
@@ -190,21 +195,9 @@ class _SiteEncoder(Featurizer):
         interactions are smooth functions of the elements' properties; products of columns of one
         single-site block (``C`` or ``D``) are never candidates, being functions of one element, which its
         one-hot main effect already covers. Works before ``fit`` (the names do not depend on the data).
+        The same rule, applied to the columns a fitted encoder produced, is :class:`SitePairs`.
         """
-        enc = self._named()
-        names = list(enc.feature_names_)
-        blocks = list(enc.feature_blocks_)
-        is_oh = [f"{b}=" in nm for nm, b in zip(names, blocks, strict=True)]
-        multi = {b for b, sites in enc.blocks_ if len(sites) > 1}
-        out = []
-        for i in range(len(names)):
-            for j in range(i + 1, len(names)):
-                if blocks[i] == blocks[j] and blocks[i] not in multi:
-                    continue
-                if not one_hot and (is_oh[i] or is_oh[j]):
-                    continue
-                out.append((names[i], names[j]))
-        return out
+        return SitePairs(one_hot=one_hot)(self.column_names())
 
     def block_of_site(self, site: str) -> str:
         """Name of the block that encodes ``site`` (``"AB"`` for A and B in the symmetric encoding)."""
@@ -213,6 +206,51 @@ class _SiteEncoder(Featurizer):
             if site in sites:
                 return name
         raise ValueError(f"unknown site {site!r}; the sites are {', '.join(SITES)}")
+
+
+class SitePairs:
+    """The pair rule of the elpasolite recipe, as a callable for ``MultilinearRegressor(interactions=...)``.
+
+    Called with the column names of a site encoder (``"AB=Ca"``: one-hot, ``"C:radius#2"``: a basis
+    function of a property; the part before ``=`` or ``:`` is the block), it returns every pair of columns
+    of two different blocks, plus the pairs within a block that covers two sites (``AB``); with
+    ``one_hot=False`` (the default) no pair involves a one-hot column. Because the regressor calls it at
+    ``fit`` with the columns it receives, the pair terms follow the encoder's parameters: a
+    ``set_params(sites__properties=...)`` or a grid search over the encoder renames and re-pairs the terms.
+    """
+
+    def __init__(self, one_hot: bool = False):
+        self.one_hot = one_hot
+
+    def __repr__(self) -> str:
+        return f"SitePairs(one_hot={self.one_hot!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, SitePairs) and other.one_hot == self.one_hot
+
+    def __hash__(self) -> int:
+        return hash((SitePairs, self.one_hot))
+
+    def __call__(self, names) -> list[tuple[str, str]]:
+        names = [str(n) for n in names]
+        parsed = []
+        for nm in names:
+            cut = min((nm.find(sep) for sep in "=:" if sep in nm), default=-1)
+            if cut <= 0 or not set(nm[:cut]) <= set(SITES):
+                raise ValueError(f"{nm!r} is not a site-encoder column ('<block>=<element>' or "
+                                 "'<block>:<property>#<k>'): SitePairs pairs the columns of the encoders of "
+                                 "helpers.featurize.elpasolite")
+            parsed.append((nm[:cut], nm[cut] == "="))
+        out = []
+        for i, (block_i, oh_i) in enumerate(parsed):
+            for j in range(i + 1, len(names)):
+                block_j, oh_j = parsed[j]
+                if block_i == block_j and len(block_i) == 1:   # one element's own functions: its main effect
+                    continue
+                if not self.one_hot and (oh_i or oh_j):
+                    continue
+                out.append((names[i], names[j]))
+        return out
 
 
 def _dummy_frame(elements) -> pd.DataFrame:

@@ -22,6 +22,9 @@ The model (:class:`helpers.featurize.elpasolite.SiteSplineBasis` → :class:`hel
   interaction involves a one-hot column, so the pair terms are smooth in the periodic table;
 - A and B share one block (``"AB=Ca"`` counts the element on either site), so swapping A and B leaves
   every prediction unchanged;
+- the pipeline passes pandas frames between its steps, and the pair rule
+  (:class:`helpers.featurize.elpasolite.SitePairs`) is applied at ``fit`` to the encoder's actual
+  columns, so the term names and pairs always follow the encoder's parameters;
 - ridge penalty chosen by exact leave-one-out cross-validation on the training rows
   (:class:`helpers.linear.GramRidgeCV`, one eigendecomposition of the terms × terms Gram matrix).
 
@@ -35,7 +38,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from helpers.featurize.elpasolite import SiteSplineBasis
+from helpers.featurize.elpasolite import SitePairs, SiteSplineBasis
 from helpers.linear import PAIR_SEP, MultilinearRegressor, local_contributions
 
 __all__ = ["elpasolite_model", "ELPASOLITE_PROPERTIES", "ELPASOLITE_TARGET", "grouped_contributions"]
@@ -68,10 +71,11 @@ def elpasolite_model(*, properties=ELPASOLITE_PROPERTIES, n_knots: int = 4, inte
     """
     encoder = SiteSplineBasis(properties=tuple(properties), n_knots=n_knots, symmetric_ab=symmetric_ab,
                               sparse_output=False)
-    pairs = encoder.interaction_pairs() if interactions else None
-    regressor = MultilinearRegressor(interactions=pairs, alphas=ALPHAS, feature_names=encoder.column_names(),
+    # the terms are named after, and paired from, the columns the FITTED encoder outputs (pandas output),
+    # so set_params(sites__...) or a grid search over the encoder keeps names and pairs right
+    regressor = MultilinearRegressor(interactions=SitePairs() if interactions else None, alphas=ALPHAS,
                                      n_bootstrap=n_bootstrap, random_state=random_state)
-    return Pipeline([("sites", encoder), ("multilinear", regressor)])
+    return Pipeline([("sites", encoder), ("multilinear", regressor)]).set_output(transform="pandas")
 
 
 def _block(name: str) -> str:

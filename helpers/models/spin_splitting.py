@@ -34,7 +34,7 @@ from threadpoolctl import threadpool_limits
 
 from helpers.baselines.boosting import tuned_boosting
 from helpers.baselines.krr import KernelRidgeCV, median_gamma
-from helpers.featurize.complexes import ComplexEncoder
+from helpers.featurize.complexes import BlockPairs, ComplexEncoder
 from helpers.linear import MultilinearRegressor, RidgeSpectrum, pair_products
 from helpers.splits import kfold
 
@@ -72,11 +72,10 @@ def spin_splitting_model(*, interactions=DEFAULT_INTERACTIONS, alpha: float = DE
     """
     if not (np.isscalar(alpha) and float(alpha) > 0):
         raise ValueError(f"alpha must be a positive number, got {alpha!r}")
-    encoder = ComplexEncoder()
-    pairs = encoder.interaction_pairs(*interactions)
-    model = MultilinearRegressor(interactions=pairs or None, penalty="ridge", alphas=(float(alpha),),
-                                 standardize=False)
-    return Pipeline([("encode", encoder), ("model", model)])
+    # the pairs are drawn at fit from the columns the fitted encoder outputs, so they follow its vocabularies
+    rule = BlockPairs(*interactions) if len(interactions) else None
+    model = MultilinearRegressor(interactions=rule, penalty="ridge", alphas=(float(alpha),), standardize=False)
+    return Pipeline([("encode", ComplexEncoder()), ("model", model)])
 
 
 # ----------------------------------------------------------------------------- fast ridge CV
