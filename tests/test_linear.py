@@ -111,6 +111,31 @@ def test_feature_names_from_dataframe_and_parameter_and_name_pairs():
         MultilinearRegressor(interactions=[(0, 0)]).fit(X, y)
 
 
+def _pairs_with_in(names):
+    """A pair rule: every pair of columns whose names contain 'In' with any other column."""
+    return [(a, b) for a in names if "In" in a for b in names if b != a]
+
+
+def test_a_pair_rule_is_called_with_the_columns_seen_at_fit():
+    X, y = _simulated()
+    seen = []
+
+    def rule(names):
+        seen.append(list(names))
+        return _pairs_with_in(names)
+
+    df = pd.DataFrame(X, columns=["Al", "Ga", "In"])
+    m = MultilinearRegressor(interactions=rule, penalty=None).fit(df, y)
+    assert seen == [["Al", "Ga", "In"]]
+    assert list(m.term_names_[3:]) == ["Al & In", "Ga & In"]
+    assert m.get_params()["interactions"] is rule                  # the parameter is never overwritten
+    renamed = clone(MultilinearRegressor(interactions=_pairs_with_in, penalty=None)).fit(
+        df.rename(columns={"Al": "In2"}), y)                         # the same rule on other columns
+    assert list(renamed.term_names_[3:]) == ["In2 & Ga", "In2 & In", "Ga & In"]
+    with pytest.raises(ValueError, match="unknown feature 'zz'"):
+        MultilinearRegressor(interactions=lambda names: [("Al", "zz")]).fit(df, y)
+
+
 def test_all_pairs_and_main_only():
     X, y = _simulated()
     assert len(MultilinearRegressor(interactions="all").fit(X, y).pairs_) == 3
