@@ -2,7 +2,9 @@
 #   make test    unit tests of helpers + nbval over every chapter
 #   make book    execute every chapter and build the strict HTML book into _build/html
 #   make lab     open the chapters in JupyterLab (a .md chapter opens as a notebook)
-#   make lint    ruff over the Python code
+#   make lint    ruff over the Python code (linter, and the formatter's check)
+#   make format  ruff format: rewrite the Python code in the house layout
+#   make bench   time the speed goals (tools/bench.py)
 #   make nbval CHAPTER=chapters/02_interactions.md    run one chapter as a test
 # Needs CPython $(PY_MIN) to $(PY_MAX) and make. Data: set COMPENDIUM_DATA_MIRROR=/path/to/datasets to read
 # a local copy (no network needed); otherwise files are downloaded once into data/cache/.
@@ -31,7 +33,7 @@ LAB_FLAGS  ?=
 # JupyterLab opens text notebooks (.md) with jupytext's notebook view on double click
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: all install install-lab test unit nbval lint book check-charts check-offline lab clean
+.PHONY: all install install-lab test unit nbval lint format book bench check-charts check-offline lab clean
 
 all: test book
 
@@ -74,21 +76,30 @@ nbval: $(STAMP)
 
 test: unit nbval
 
+# ruff's linter and its formatter (check only; `make format` rewrites the files)
 lint: $(STAMP)
 	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/python -m ruff format .
 
 # from clean, so that every warning is emitted again and no stale output is published
 book: $(STAMP)
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
 
+# the speed goals, timed on this machine (not in CI: wall-clock bounds belong on a quiet machine)
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py
+
 # headless Debian chromium must find every altair chart of the built book drawn, with no network
 check-charts: $(STAMP)
-	$(BIN)/python tests/check_charts.py _build/html
+	$(BIN)/python tools/check_charts.py _build/html
 
 # no page of the built book loads anything from a CDN or another host
 check-offline: $(STAMP)
-	$(BIN)/python tests/check_offline.py _build/html
+	$(BIN)/python tools/check_offline.py _build/html
 
 # JupyterLab on the project's environment: the kernel is $(BIN)/python (the chapters' "python3"
 # kernelspec resolves to the server's interpreter) and it inherits COMPENDIUM_DATA_MIRROR / COMPENDIUM_OFFLINE.

@@ -1,18 +1,49 @@
 """Shared, tested code of the compendium reproducing Allen & Tkatchenko (2022).
 
-Modules, one job each (import them explicitly, e.g. ``from helpers import data, linear``):
+The module map: where everything lives. One module per job; import them explicitly, e.g.
+``from helpers import data, linear``. A package re-exports the public names of its modules
+(``from helpers import plots; plots.parity_chart``).
 
-- :mod:`helpers.data` — loaders of the three datasets; the only code that knows where data lives.
-- :mod:`helpers.linear` — the multilinear regressor (main effects + pairwise interaction terms).
-- :mod:`helpers.featurize` — encoders of each case study (n-grams, elpasolite sites, complexes).
-- :mod:`helpers.models` — the chapters' final multilinear recipes; :mod:`helpers.baselines` — the black boxes.
-- :mod:`helpers.screening` — enumerate and score the elpasolite space, and flag candidates.
-- :mod:`helpers.metrics` — errors and the paired bootstrap; :mod:`helpers.splits` — the CV splitters.
-- :mod:`helpers.interpret` — partial dependence, ICE, ensembles, Friedman's H-statistic.
-- :mod:`helpers.plots` — altair chart builders (they draw results, they never fit).
-- :mod:`helpers.style` — the altair theme and colour convention.
-- :mod:`helpers.results` — headline numbers recorded per chapter.
-- :mod:`helpers.sphinx_vega` — Sphinx extension serving the vega bundle so charts draw offline.
+Data
+  - :mod:`helpers.data` — loaders of the datasets; the only code that knows where data live:
+    :mod:`helpers.data.store` (registry, cache, mirror, download, verification),
+    :mod:`helpers.data.errors`, and one module per dataset: :mod:`helpers.data.tco`,
+    :mod:`helpers.data.elpasolite`, :mod:`helpers.data.tmc`.
+
+Features (scikit-learn transformers)
+  - :mod:`helpers.featurize` — :mod:`helpers.featurize.base` (the featurizer contract),
+    :mod:`helpers.featurize.ngram` (n-grams of the TCO crystal graph),
+    :mod:`helpers.featurize.elpasolite` (site encodings of ABC2D6 elpasolites and their pair rule),
+    :mod:`helpers.featurize.complexes` (metal and ligand encodings of transition-metal complexes and their
+    pair rule).
+
+The multilinear model
+  - :mod:`helpers.linear` — the multilinear regressor (main effects + pairwise products), exact ridge
+    paths, terms tables, per-sample contributions, coefficient bootstraps, the LASSO sparsity path.
+  - :mod:`helpers.models` — the chapters' final recipes, unfitted, and what defines them:
+    :mod:`helpers.models.tco` (with the composition, volume and space-group columns of a TCO),
+    :mod:`helpers.models.elpasolite` (with its table view),
+    :mod:`helpers.models.spin_splitting`.
+
+What it is compared with, and how
+  - :mod:`helpers.baselines` — the black boxes, each tuned by inner CV: :mod:`helpers.baselines.krr`
+    (the one kernel ridge baseline), :mod:`helpers.baselines.mlp` (neural-network ensembles),
+    :mod:`helpers.baselines.boosting` (gradient boosting).
+  - :mod:`helpers.evaluate` — the CV protocols: seeded (grouped) splitters, fold predictions.
+  - :mod:`helpers.metrics` — errors and the paired bootstrap behind every "as accurate as" verdict.
+
+Reading a fitted model
+  - :mod:`helpers.interpret` — PD/ICE, ensembles, Friedman's H-statistic, contributions of categorical
+    levels.
+  - :mod:`helpers.elpasolite_screening` — enumerate and score the whole elpasolite space, flag candidates.
+
+Drawing and reporting
+  - :mod:`helpers.plots` — altair chart builders (they draw results, they never fit):
+    :mod:`helpers.plots.core`, :mod:`helpers.plots.crystal`, :mod:`helpers.plots.periodic`,
+    :mod:`helpers.plots.curves`, :mod:`helpers.plots.categorical`.
+  - :mod:`helpers.style` — the altair theme and colour convention.
+  - :mod:`helpers.results` — headline numbers recorded per chapter, and glue.
+  - :mod:`helpers.sphinx_vega` — Sphinx extension serving the vega bundle so charts draw offline.
 
 Importing the package does nothing else: no network access, no data read.
 """

@@ -1,4 +1,5 @@
-"""Post-hoc interpretation of fitted models: PD/ICE with ensemble bands, and Friedman's H-statistic.
+"""Post-hoc interpretation of fitted models: PD/ICE with ensemble bands, Friedman's H-statistic, and the
+contribution of each level of a categorical input to a multilinear model.
 
 Every function computes and returns a :class:`sklearn.utils.Bunch` (or a DataFrame); nothing here
 draws (see :mod:`helpers.plots`). A "model" is anything with a ``predict`` method or a plain
@@ -19,9 +20,17 @@ from sklearn.base import clone, is_regressor
 from sklearn.inspection import partial_dependence
 from sklearn.utils import Bunch, check_random_state
 
-from helpers.linear import PAIR_SEP
+from helpers.linear import PAIR_SEP, transform_terms
 
-__all__ = ["Ensemble", "SPREADS", "fit_ensemble", "partial_dependence_ice", "h_statistic"]
+__all__ = [
+    "Ensemble",
+    "SPREADS",
+    "fit_ensemble",
+    "partial_dependence_ice",
+    "h_statistic",
+    "level_contributions",
+    "column_change",
+]
 
 #: Maximum number of rows handed to one ``predict`` call by the brute-force routines.
 CHUNK_ROWS = 200_000
@@ -80,8 +89,9 @@ def fit_ensemble(estimator, X, y, *, n_members: int = 5, resample: str = "seed",
         raise ValueError(f"resample must be 'seed' or 'bootstrap', got {resample!r}")
     has_seed = "random_state" in estimator.get_params()
     if resample == "seed" and not has_seed:
-        raise ValueError(f"{type(estimator).__name__} has no random_state: its clones would be identical; "
-                         "use resample='bootstrap'")
+        raise ValueError(
+            f"{type(estimator).__name__} has no random_state: its clones would be identical; use resample='bootstrap'"
+        )
     seeds = np.random.SeedSequence(random_state).generate_state(n_members)
     n = len(y)
     members = []
@@ -99,8 +109,10 @@ def fit_ensemble(estimator, X, y, *, n_members: int = 5, resample: str = "seed",
         if resample == "seed" and len(members) == 2:
             X_probe = X.iloc[:50] if isinstance(X, pd.DataFrame) else X[:50]
             if np.array_equal(members[0].predict(X_probe), members[1].predict(X_probe)):
-                raise ValueError(f"{type(estimator).__name__} fits identically whatever its random_state "
-                                 "(a deterministic fit): use resample='bootstrap' for a meaningful band")
+                raise ValueError(
+                    f"{type(estimator).__name__} fits identically whatever its random_state "
+                    "(a deterministic fit): use resample='bootstrap' for a meaningful band"
+                )
     return Ensemble(members, kind=resample)
 
 
@@ -126,8 +138,11 @@ def _as_predict(model, X_template=None) -> Callable:
 
 
 def _feature_index(X, feature, feature_names=None) -> tuple[int, str]:
-    names = list(X.columns) if isinstance(X, pd.DataFrame) else (
-        list(feature_names) if feature_names is not None else [f"x{i}" for i in range(np.shape(X)[1])])
+    names = (
+        list(X.columns)
+        if isinstance(X, pd.DataFrame)
+        else (list(feature_names) if feature_names is not None else [f"x{i}" for i in range(np.shape(X)[1])])
+    )
     if isinstance(feature, (int, np.integer)):
         return int(feature), str(names[int(feature)])
     if feature in names:
@@ -141,10 +156,10 @@ def _ice_direct(f, A, j, values) -> np.ndarray:
     out = np.empty((n, g))
     step = max(1, CHUNK_ROWS // max(n, 1))
     for s in range(0, g, step):
-        vals = values[s:s + step]
+        vals = values[s : s + step]
         big = np.tile(A, (len(vals), 1))
         big[:, j] = np.repeat(vals, n)
-        out[:, s:s + len(vals)] = f(big).reshape(len(vals), n).T
+        out[:, s : s + len(vals)] = f(big).reshape(len(vals), n).T
     return out
 
 
@@ -152,16 +167,25 @@ def _ice_one_model(model, X, A, j, feature, values) -> np.ndarray:
     """Use sklearn.inspection.partial_dependence for fitted sklearn regressors, else brute force."""
     if hasattr(model, "__sklearn_tags__") and is_regressor(model):
         key = feature if isinstance(X, pd.DataFrame) else j
-        res = partial_dependence(model, X, [key], kind="both", method="brute",
-                                 custom_values={key: values})
+        res = partial_dependence(model, X, [key], kind="both", method="brute", custom_values={key: values})
         return np.asarray(res["individual"][0])
     return _ice_direct(_as_predict(model, X), A, j, values)
 
 
 # ----------------------------------------------------------------------------- PD / ICE
-def partial_dependence_ice(estimator, X, feature, *, grid=None, grid_resolution: int = 50,
-                           percentiles: tuple[float, float] = (0.0, 1.0), centered: bool = True,
-                           center_at: float = 0.0, band: str = "sd", feature_names=None) -> Bunch:
+def partial_dependence_ice(
+    estimator,
+    X,
+    feature,
+    *,
+    grid=None,
+    grid_resolution: int = 50,
+    percentiles: tuple[float, float] = (0.0, 1.0),
+    centered: bool = True,
+    center_at: float = 0.0,
+    band: str = "sd",
+    feature_names=None,
+) -> Bunch:
     """Partial dependence (PD) and individual conditional expectation (ICE) of one feature.
 
     Parameters
@@ -213,8 +237,8 @@ def partial_dependence_ice(estimator, X, feature, *, grid=None, grid_resolution:
         if centered:
             ice = ice - ice[:, [int(np.searchsorted(values, center_at))]]
         ices.append(ice[:, keep])
-    individual = np.stack(ices)                      # (n_models, n_samples, n_grid)
-    average = individual.mean(axis=1)                # (n_models, n_grid)
+    individual = np.stack(ices)  # (n_models, n_samples, n_grid)
+    average = individual.mean(axis=1)  # (n_models, n_grid)
     pd_mean = average.mean(axis=0)
     if len(models) == 1:
         lo_b = hi_b = pd_mean.copy()
@@ -223,10 +247,24 @@ def partial_dependence_ice(estimator, X, feature, *, grid=None, grid_resolution:
         lo_b, hi_b = pd_mean - 1.96 * sd, pd_mean + 1.96 * sd
     else:
         lo_b, hi_b = np.percentile(average, [2.5, 97.5], axis=0)
-    return Bunch(feature=name, feature_index=j, grid=grid, grid_values=grid, feature_values=col,
-                 individual=individual, ice=individual.mean(axis=0), average=average,
-                 pd_mean=pd_mean, pd_low=lo_b, pd_high=hi_b, n_models=len(models), band=band,
-                 centered=centered, center_at=center_at, spread=SPREADS[kind])
+    return Bunch(
+        feature=name,
+        feature_index=j,
+        grid=grid,
+        grid_values=grid,
+        feature_values=col,
+        individual=individual,
+        ice=individual.mean(axis=0),
+        average=average,
+        pd_mean=pd_mean,
+        pd_low=lo_b,
+        pd_high=hi_b,
+        n_models=len(models),
+        band=band,
+        centered=centered,
+        center_at=center_at,
+        spread=SPREADS[kind],
+    )
 
 
 # ----------------------------------------------------------------------------- H-statistic
@@ -327,9 +365,110 @@ def h_statistic(estimator, X, *, pairs=None, n_max: int = 200, random_state=0, f
         h2[t] = num / den if den > 1e-20 * total and den > 0 else np.nan
         strength[t] = num / A.shape[0]
     fpairs = [(names[j], names[k]) for j, k in idx_pairs]
-    table = pd.DataFrame({"pair": [f"{a}{PAIR_SEP}{b}" for a, b in fpairs], "feature_a": [a for a, _ in fpairs],
-                          "feature_b": [b for _, b in fpairs], "h_squared": h2, "h": np.sqrt(h2),
-                          "interaction_strength": strength, "interaction_rms": np.sqrt(strength)})
-    return Bunch(feature_pairs=fpairs, pair_indices=idx_pairs, h_squared=h2, h=np.sqrt(h2),
-                 interaction_strength=strength, interaction_rms=np.sqrt(strength),
-                 n_samples=A.shape[0], table=table)
+    table = pd.DataFrame(
+        {
+            "pair": [f"{a}{PAIR_SEP}{b}" for a, b in fpairs],
+            "feature_a": [a for a, _ in fpairs],
+            "feature_b": [b for _, b in fpairs],
+            "h_squared": h2,
+            "h": np.sqrt(h2),
+            "interaction_strength": strength,
+            "interaction_rms": np.sqrt(strength),
+        }
+    )
+    return Bunch(
+        feature_pairs=fpairs,
+        pair_indices=idx_pairs,
+        h_squared=h2,
+        h=np.sqrt(h2),
+        interaction_strength=strength,
+        interaction_rms=np.sqrt(strength),
+        n_samples=A.shape[0],
+        table=table,
+    )
+
+
+# ----------------------------------------------------------------------------- levels of a categorical input
+def _set_level(X: pd.DataFrame, column: str, value) -> pd.DataFrame:
+    """``X`` with ``column`` set to ``value``; ``"metal_state"`` (a label like ``"Fe(II)"``) sets the columns
+    ``metal`` and ``oxidation_state`` of a spin-splitting frame."""
+    if column == "metal_state":
+        metal, _, ox = str(value).partition("(")
+        return X.assign(metal=metal, oxidation_state=ox.rstrip(")"))
+    return X.assign(**{column: value})
+
+
+def _with_interval(estimator, D: np.ndarray, labels, coefficients, confidence: float) -> pd.DataFrame:
+    """``D @ coef_`` per label (a contribution), with the percentile interval over bootstrap coefficients."""
+    model = estimator[-1] if hasattr(estimator, "steps") else estimator
+    out = pd.DataFrame({"level": list(labels), "contribution": D @ model.coef_})
+    if coefficients is None:
+        out["ci_low"] = out["ci_high"] = np.nan
+        return out
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    samples = D @ coefficients[list(model.term_names_)].to_numpy().T
+    tail = 100 * (1 - confidence) / 2
+    out["ci_low"], out["ci_high"] = np.percentile(samples, [tail, 100 - tail], axis=1)
+    return out
+
+
+def level_contributions(
+    estimator,
+    X: pd.DataFrame,
+    *,
+    column: str | tuple[str, ...],
+    levels,
+    coefficients: pd.DataFrame | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Contribution of each level of a categorical input to the prediction of a multilinear model,
+    averaged over ``X``.
+
+    ``estimator`` is a fitted MultilinearRegressor or a Pipeline ending in one, taking ``X``. For each level
+    the rows of ``X`` are copied with ``column`` (a column name, or several set together, e.g.
+    ``("eq_ligand", "ax1_ligand", "ax2_ligand")`` for a homoleptic complex; ``"metal_state"`` sets ``metal``
+    and ``oxidation_state`` from labels like ``"Fe(II)"``) set to the level, and the mean of every term over
+    the copies is taken: the contribution is the sum of the terms that change with the level (their
+    coefficients times their mean value), i.e. a partial dependence centred on the mean over levels. With
+    ``coefficients`` (from :func:`helpers.linear.bootstrap_coefficients`) the ``confidence`` percentile
+    interval is added. Returns a frame: level, contribution, ci_low, ci_high (units of the target).
+    """
+    cols = (column,) if isinstance(column, str) else tuple(column)
+    means = []
+    for lev in levels:
+        Xc = X.copy()
+        for c in cols:
+            Xc = _set_level(Xc, c, lev)
+        means.append(transform_terms(estimator, Xc).mean(axis=0))
+    M = np.array(means)
+    M = M - M.mean(axis=0)  # centre: only terms that change with the level remain
+    return _with_interval(estimator, M, levels, coefficients, confidence)
+
+
+def column_change(
+    estimator,
+    X: pd.DataFrame,
+    *,
+    column: str,
+    low: float,
+    high: float,
+    by: str,
+    levels,
+    coefficients: pd.DataFrame | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Change of the prediction when the numeric ``column`` rises from ``low`` to ``high``, for each level
+    of the categorical input ``by`` (set as in :func:`level_contributions`), averaged over the rows of ``X``.
+
+    E.g. the change of ΔE(H−L) (kcal/mol) per metal state when the HFX fraction rises from 0.20 to 0.30:
+    ``column_change(model, X, column="hfx", low=0.2, high=0.3, by="metal_state", levels=states)``. With
+    ``coefficients`` (from :func:`helpers.linear.bootstrap_coefficients`) the ``confidence`` percentile
+    interval is added. Returns a frame: level, contribution (the change), ci_low, ci_high.
+    """
+    rows = []
+    for lev in levels:
+        Xc = _set_level(X, by, lev)
+        terms = [transform_terms(estimator, Xc.assign(**{column: v})).mean(axis=0) for v in (low, high)]
+        rows.append(terms[1] - terms[0])
+    return _with_interval(estimator, np.array(rows), levels, coefficients, confidence)

@@ -39,7 +39,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.linear_model import Lasso, LassoCV, LinearRegression, Ridge, RidgeCV
 from sklearn.model_selection import KFold
-from sklearn.utils import check_random_state
+from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = [
@@ -50,7 +50,11 @@ __all__ = [
     "pair_products",
     "nonzero_pairs",
     "terms_table",
+    "transform_terms",
     "local_contributions",
+    "bootstrap_coefficients",
+    "sparsity_path",
+    "summed_importance",
     "poly2_kernel_features",
 ]
 
@@ -189,12 +193,12 @@ class RidgeSpectrum:
         self.x_mean, self.y_mean = X.mean(axis=0), float(y.mean())
         A, self.yc = X - self.x_mean, y - self.y_mean
         n, p = A.shape
-        if p <= n:                                       # primal: AᵀA = V diag(s) Vᵀ
+        if p <= n:  # primal: AᵀA = V diag(s) Vᵀ
             s, V = np.linalg.eigh(A.T @ A)
             keep = s > 1e-12 * max(s.max(), 0.0)
             self.s, self.V = s[keep], V[:, keep]
             self.L = A @ self.V
-        else:                                            # dual: AAᵀ = Q diag(s) Qᵀ, L = Q √s, V = AᵀQ / √s
+        else:  # dual: AAᵀ = Q diag(s) Qᵀ, L = Q √s, V = AᵀQ / √s
             s, Q = np.linalg.eigh(A @ A.T)
             keep = s > 1e-12 * max(s.max(), 0.0)
             self.s, root = s[keep], np.sqrt(s[keep])
@@ -322,8 +326,19 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
     n_iter_ : int                     coordinate-descent iterations (lasso); 1 for direct solves
     """
 
-    def __init__(self, interactions="all", penalty="ridge", alphas=None, cv=None, standardize=True,
-                 feature_names=None, n_bootstrap=0, n_alphas=30, max_iter=5000, random_state=0):
+    def __init__(
+        self,
+        interactions="all",
+        penalty="ridge",
+        alphas=None,
+        cv=None,
+        standardize=True,
+        feature_names=None,
+        n_bootstrap=0,
+        n_alphas=30,
+        max_iter=5000,
+        random_state=0,
+    ):
         self.interactions = interactions
         self.penalty = penalty
         self.alphas = alphas
@@ -378,8 +393,11 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
         return np.array(out, dtype=np.intp).reshape(-1, 2)
 
     def _design(self, X):
-        return _hstack(X, pair_products(X, self.pairs_)) if len(self.pairs_) else (
-            sp.csr_matrix(X, dtype=np.float64) if sp.issparse(X) else np.asarray(X, dtype=np.float64))
+        return (
+            _hstack(X, pair_products(X, self.pairs_))
+            if len(self.pairs_)
+            else (sp.csr_matrix(X, dtype=np.float64) if sp.issparse(X) else np.asarray(X, dtype=np.float64))
+        )
 
     def _make_solver(self, alpha=None, sparse=False):
         pen = self.penalty
@@ -394,14 +412,13 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
             alphas = DEFAULT_ALPHAS if self.alphas is None else tuple(self.alphas)
             if len(alphas) == 0 or not all(np.isfinite(a) and a > 0 for a in alphas):
                 raise ValueError(f"alphas must be a non-empty list of positive numbers, got {self.alphas!r}")
-            if cv is None:              # dense: exact leave-one-out from one eigendecomposition
+            if cv is None:  # dense: exact leave-one-out from one eigendecomposition
                 return GramRidgeCV(alphas=np.asarray(alphas, dtype=np.float64))
             return RidgeCV(alphas=np.asarray(alphas, dtype=np.float64), cv=cv)
         if pen == "lasso":
             if alpha is not None:
                 return Lasso(alpha=alpha, max_iter=self.max_iter)
-            return LassoCV(alphas=self.n_alphas, cv=cv,
-                           max_iter=self.max_iter, random_state=self.random_state)
+            return LassoCV(alphas=self.n_alphas, cv=cv, max_iter=self.max_iter, random_state=self.random_state)
         raise ValueError(f"penalty must be 'ridge', 'lasso' or None, got {pen!r}")
 
     def _screen(self, X, y, k):
@@ -432,41 +449,48 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
         return cand[np.sort(order[:k])], cand[order]
 
     # -- fit / predict
+    def _interaction_spec(self, names):
+        """What ``fit`` resolves into pair terms (``interactions``); a subclass may derive it from other
+        parameters, never by writing ``self.interactions``."""
+        return self.interactions
+
+    def _resolve_interactions(self, X, y, names) -> tuple[np.ndarray, int]:
+        """The pair terms (index pairs, lexicographic) of ``self.interactions`` on the training data, and how
+        many candidate pairs were skipped for being all zero. Sets ``screen_order_``."""
+        n_features = X.shape[1]
+        self.screen_order_ = None
+        inter = self._interaction_spec(names)
+        if inter is None:
+            return np.zeros((0, 2), dtype=np.intp), 0
+        if isinstance(inter, str):
+            if inter != "all":
+                raise ValueError(f"interactions must be 'all', None, ('top', k) or a list of pairs, got {inter!r}")
+            pairs = nonzero_pairs(X)
+            return pairs, n_features * (n_features - 1) // 2 - len(pairs)
+        if isinstance(inter, tuple) and len(inter) == 2 and inter[0] == "top":
+            k = inter[1]
+            if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Integral) or k < 1:
+                raise ValueError(
+                    f"('top', k) needs a positive integer k, got {k!r}; use interactions=None for main effects only"
+                )
+            pairs, self.screen_order_ = self._screen(X, y, int(k))
+            return pairs, n_features * (n_features - 1) // 2 - len(self.screen_order_)
+        if callable(inter):  # a rule: the pairs of the columns this fit actually sees
+            inter = inter(list(names))
+        pairs = self._resolve_pairs(list(inter), names)
+        if not len(pairs):
+            return pairs, 0
+        nonzero = np.asarray(abs(pair_products(X, pairs)).sum(axis=0)).ravel() > 0
+        return pairs[nonzero], int((~nonzero).sum())
+
     def fit(self, X, y):
         """Build the terms, choose the penalty by internal CV and fit; see the class docstring."""
-        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float64,
-                             y_numeric=True, multi_output=False)
+        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float64, y_numeric=True, multi_output=False)
         y = np.asarray(y, dtype=np.float64)
         n, p = X.shape
         self._check_params(n)
         names = self._input_names(p)
-        self.screen_order_ = None
-        n_skipped = 0
-        inter = self.interactions
-        if inter is None:
-            pairs = np.zeros((0, 2), dtype=np.intp)
-        elif isinstance(inter, str):
-            if inter != "all":
-                raise ValueError(f"interactions must be 'all', None, ('top', k) or a list of pairs, got {inter!r}")
-            pairs = nonzero_pairs(X)
-            n_skipped = p * (p - 1) // 2 - len(pairs)
-        elif isinstance(inter, tuple) and len(inter) == 2 and inter[0] == "top":
-            k = inter[1]
-            if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Integral) or k < 1:
-                raise ValueError(f"('top', k) needs a positive integer k, got {k!r}; use interactions=None "
-                                 "for main effects only")
-            k = int(k)
-            pairs, self.screen_order_ = self._screen(X, y, k)
-            n_skipped = p * (p - 1) // 2 - len(self.screen_order_)
-        else:
-            if callable(inter):            # a rule: the pairs of the columns this fit actually sees
-                inter = inter(list(names))
-            pairs = self._resolve_pairs(list(inter), names)
-            if len(pairs):
-                cols = pair_products(X, pairs)
-                nz = (np.asarray(abs(cols).sum(axis=0)).ravel() > 0)
-                n_skipped = int((~nz).sum())
-                pairs = pairs[nz]
+        pairs, n_skipped = self._resolve_interactions(X, y, names)
         self.pairs_ = pairs
         self.n_pairs_skipped_ = int(n_skipped)
         self.term_features_ = [(i,) for i in range(p)] + [tuple(map(int, pr)) for pr in pairs]
@@ -475,8 +499,10 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
 
         Z = self._design(X)
         if not np.all(np.isfinite(Z.data if sp.issparse(Z) else Z)):
-            raise ValueError("products of the features overflow float64 (values beyond ~1e154): rescale the "
-                             "features (e.g. change their units) before fitting")
+            raise ValueError(
+                "products of the features overflow float64 (values beyond ~1e154): rescale the "
+                "features (e.g. change their units) before fitting"
+            )
         self.scale_ = _column_std(Z) if (self.standardize and self.penalty is not None) else np.ones(Z.shape[1])
         Zs = _scale_columns(Z, self.scale_)
         solver = self._make_solver(sparse=sp.issparse(Zs))
@@ -489,24 +515,28 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
         self.importances_ = self._importances(Z)
         it = getattr(solver, "n_iter_", None)
         self.n_iter_ = int(np.max(it)) if it is not None else 1  # 1 = a direct (closed-form) solve
-
-        # bootstrap with the chosen penalty fixed
-        nb = int(self.n_bootstrap)
-        self.coef_ci_ = np.full((2, Z.shape[1]), np.nan)
-        self.intercept_ci_ = np.full(2, np.nan)
-        if nb > 0:
-            rng = check_random_state(self.random_state)
-            coefs, icpts = np.empty((nb, Z.shape[1])), np.empty(nb)
-            base = self._make_solver(alpha=self.alpha_)
-            for b in range(nb):
-                idx = rng.randint(0, n, n)
-                m = clone(base).fit(Zs[idx], y[idx])
-                coefs[b] = np.asarray(m.coef_).ravel() / self.scale_
-                icpts[b] = m.intercept_
-            self.coef_ci_ = np.percentile(coefs, [2.5, 97.5], axis=0)
-            self.intercept_ci_ = np.percentile(icpts, [2.5, 97.5])
-            self.bootstrap_coefs_ = coefs
+        self._bootstrap(Zs, y)
         return self
+
+    def _bootstrap(self, Zs, y) -> None:
+        """``n_bootstrap`` refits on resampled rows with the chosen penalty fixed: ``coef_ci_``, ``intercept_ci_``
+        (95 % percentile intervals, NaN without refits) and ``bootstrap_coefs_``."""
+        nb, n, n_terms = int(self.n_bootstrap), Zs.shape[0], Zs.shape[1]
+        self.coef_ci_ = np.full((2, n_terms), np.nan)
+        self.intercept_ci_ = np.full(2, np.nan)
+        if nb == 0:
+            return
+        rng = check_random_state(self.random_state)
+        coefs, icpts = np.empty((nb, n_terms)), np.empty(nb)
+        base = self._make_solver(alpha=self.alpha_)
+        for b in range(nb):
+            idx = rng.randint(0, n, n)
+            m = clone(base).fit(Zs[idx], y[idx])
+            coefs[b] = np.asarray(m.coef_).ravel() / self.scale_
+            icpts[b] = m.intercept_
+        self.coef_ci_ = np.percentile(coefs, [2.5, 97.5], axis=0)
+        self.intercept_ci_ = np.percentile(icpts, [2.5, 97.5])
+        self.bootstrap_coefs_ = coefs
 
     def _check_params(self, n_samples):
         nb = self.n_bootstrap
@@ -515,13 +545,16 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
         if self.penalty not in ("ridge", "lasso", None):
             raise ValueError(f"penalty must be 'ridge', 'lasso' or None, got {self.penalty!r}")
         if n_samples < 2:
-            raise ValueError(f"need at least 2 training rows to fit an intercept and coefficients, "
-                             f"got {n_samples} sample(s)")
+            raise ValueError(
+                f"need at least 2 training rows to fit an intercept and coefficients, got {n_samples} sample(s)"
+            )
         uses_kfold = self.penalty is not None and (self.cv is not None or self.penalty == "lasso")
         folds = self.cv if isinstance(self.cv, numbers.Integral) else 5
         if uses_kfold and n_samples < folds:
-            raise ValueError(f"{n_samples} training rows are too few for {folds}-fold internal CV of the penalty; "
-                             "pass penalty=None (least squares) or more data")
+            raise ValueError(
+                f"{n_samples} training rows are too few for {folds}-fold internal CV of the penalty; "
+                "pass penalty=None (least squares) or more data"
+            )
 
     def _importances(self, Z):
         mean_abs = np.asarray(abs(Z).mean(axis=0)).ravel()
@@ -566,19 +599,29 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         imp = self.importances_ if X is None else self._importances(self.transform_terms(X))
-        df = pd.DataFrame({
-            "term": list(self.term_names_),
-            "kind": list(self.term_kinds_),
-            "features": list(self.term_features_),
-            "coefficient": self.coef_,
-            "importance": imp,
-            "ci_low": self.coef_ci_[0],
-            "ci_high": self.coef_ci_[1],
-        })
+        df = pd.DataFrame(
+            {
+                "term": list(self.term_names_),
+                "kind": list(self.term_kinds_),
+                "features": list(self.term_features_),
+                "coefficient": self.coef_,
+                "importance": imp,
+                "ci_low": self.coef_ci_[0],
+                "ci_high": self.coef_ci_[1],
+            }
+        )
         df = df.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
-        icpt = pd.DataFrame({"term": ["intercept"], "kind": ["intercept"], "features": [()],
-                             "coefficient": [self.intercept_], "importance": [abs(self.intercept_)],
-                             "ci_low": [self.intercept_ci_[0]], "ci_high": [self.intercept_ci_[1]]})
+        icpt = pd.DataFrame(
+            {
+                "term": ["intercept"],
+                "kind": ["intercept"],
+                "features": [()],
+                "coefficient": [self.intercept_],
+                "importance": [abs(self.intercept_)],
+                "ci_low": [self.intercept_ci_[0]],
+                "ci_high": [self.intercept_ci_[1]],
+            }
+        )
         return pd.concat([df, icpt], ignore_index=True)
 
 
@@ -592,6 +635,14 @@ def _final_step(estimator, X=None):
     if not isinstance(estimator, MultilinearRegressor):
         raise TypeError(f"need a MultilinearRegressor or a Pipeline ending in one, got {type(estimator).__name__}")
     return estimator, X
+
+
+def transform_terms(estimator, X) -> np.ndarray:
+    """Dense term columns (original units) of ``X`` under a fitted ``estimator`` (a MultilinearRegressor or a
+    Pipeline ending in one, ``X`` then in the pipeline's input format), in the order of ``term_names_``."""
+    model, Xt = _final_step(estimator, X)
+    Z = model.transform_terms(Xt)
+    return np.asarray(Z.toarray() if sp.issparse(Z) else Z, dtype=np.float64)
 
 
 def terms_table(estimator, X=None) -> pd.DataFrame:
@@ -623,8 +674,130 @@ def local_contributions(estimator, X, *, row=0) -> pd.DataFrame:
     return pd.DataFrame({"term": list(c.index), "kind": kinds, "contribution": c.to_numpy()})
 
 
+def bootstrap_coefficients(estimator, X, y, *, groups=None, n_bootstrap: int = 200, random_state=0) -> pd.DataFrame:
+    """Coefficients of a FITTED ridge multilinear model refitted on ``n_bootstrap`` bootstrap samples.
+
+    ``estimator`` is a fitted :class:`MultilinearRegressor` with ``penalty="ridge"`` (or a Pipeline ending in
+    one; ``X`` then in the pipeline's input format). With ``groups`` (one label per row) whole groups are
+    resampled, e.g. complexes, so that a complex's HFX series stays together; without, rows. Terms, penalty
+    ``alpha_`` and column scaling stay those of the fitted model. Returns a frame of shape
+    (n_bootstrap, n_terms + 1): one column per term (named as in ``term_names_``) and ``"intercept"``, in the
+    original units.
+    """
+    model, _ = _final_step(estimator)
+    check_is_fitted(model, "coef_")
+    if model.penalty != "ridge":
+        raise ValueError(
+            f"bootstrap_coefficients refits a ridge model with its penalty fixed; this model has "
+            f"penalty={model.penalty!r}"
+        )
+    nb = n_bootstrap
+    if isinstance(nb, (bool, np.bool_)) or not isinstance(nb, numbers.Integral) or nb < 1:
+        raise ValueError(f"n_bootstrap must be a positive integer, got {nb!r}")
+    Z = transform_terms(estimator, X) / model.scale_
+    y = np.asarray(y, dtype=np.float64).ravel()
+    if len(y) != len(Z):
+        raise ValueError(f"X has {len(Z)} rows but y has {len(y)} values")
+    labels = np.arange(len(y)) if groups is None else np.asarray(groups)
+    if len(labels) != len(y):
+        raise ValueError(f"groups has {len(labels)} labels for {len(y)} rows")
+    _, inverse = np.unique(labels, return_inverse=True)
+    n_groups = inverse.max() + 1
+    rng = check_random_state(random_state)
+    out = np.empty((int(nb), Z.shape[1] + 1))
+    eye = np.eye(Z.shape[1])
+    for b in range(int(nb)):
+        # a bootstrap sample as row weights: how often each row's group was drawn
+        w = np.bincount(rng.randint(0, n_groups, n_groups), minlength=n_groups)[inverse].astype(np.float64)
+        mu = w @ Z / w.sum()
+        ym = w @ y / w.sum()
+        A = Z - mu
+        coef = np.linalg.solve((A * w[:, None]).T @ A + model.alpha_ * eye, (A * w[:, None]).T @ (y - ym))
+        out[b, :-1], out[b, -1] = coef / model.scale_, ym - mu @ coef
+    return pd.DataFrame(out, columns=list(model.term_names_) + ["intercept"])
+
+
+# ----------------------------------------------------------------------------- sparsity and importance
+def sparsity_path(
+    estimator,
+    X,
+    y,
+    *,
+    n_alphas: int = 30,
+    eps: float = 1e-3,
+    cv: int = 5,
+    random_state: int = 0,
+    max_iter: int = 20_000,
+    tol: float = 1e-4,
+) -> Bunch:
+    """The LASSO path over the terms of a fitted multilinear ``estimator``: accuracy against sparsity.
+
+    The terms (main effects and the model's pairs, ``estimator.transform_terms(X)``) are standardised and
+    fitted by LASSO for ``n_alphas`` penalties from the smallest that keeps every term out down to ``eps``
+    times it. For each penalty: the number of non-zero terms on all rows and the ``cv``-fold (shuffled,
+    ``random_state``) cross-validated RMSE, in the units of ``y``.
+
+    Returns a Bunch (plain arrays, so it pickles) with ``table`` (alpha, n_terms, cv_rmse, cv_rmse_se: one
+    row per penalty, strongest first), ``best`` (row position of the smallest CV error), ``coef``
+    (n_alphas, n_terms) and ``intercept`` (n_alphas,) in the ORIGINAL units of the terms, ``term_names`` and
+    ``term_kinds``. The path's model ``i`` predicts ``transform_terms(estimator, X_new) @ coef[i] +
+    intercept[i]``.
+    """
+    from sklearn.linear_model import lasso_path
+
+    model, _ = _final_step(estimator)
+    check_is_fitted(model, "coef_")
+    Z = transform_terms(estimator, X)
+    y = np.asarray(y, dtype=np.float64)
+    scale = Z.std(axis=0)
+    scale[scale < 1e-12] = 1.0
+    Zs = Z / scale
+
+    def path(A, b, alphas=None):
+        am, bm = A.mean(axis=0), b.mean()
+        alphas, coefs, _ = lasso_path(
+            A - am, b - bm, alphas=n_alphas if alphas is None else alphas, eps=eps, max_iter=max_iter, tol=tol
+        )
+        return alphas, coefs, bm - am @ coefs  # coefs (p, n_alphas), intercepts (n_alphas,)
+
+    alphas, coefs, icpt = path(Zs, y)
+    errs = []
+    for tr, va in KFold(cv, shuffle=True, random_state=random_state).split(Zs):
+        _, c, b0 = path(Zs[tr], y[tr], alphas)
+        errs.append(np.mean((Zs[va] @ c + b0 - y[va][:, None]) ** 2, axis=0))
+    errs = np.array(errs)  # (folds, n_alphas)
+    rmse = np.sqrt(errs.mean(axis=0))
+    se = errs.std(axis=0, ddof=1) / np.sqrt(cv) / (2 * rmse)  # delta method: se of sqrt(mean MSE)
+    table = pd.DataFrame({"alpha": alphas, "n_terms": (coefs != 0).sum(axis=0), "cv_rmse": rmse, "cv_rmse_se": se})
+    return Bunch(
+        table=table,
+        best=int(np.argmin(rmse)),
+        coef=(coefs / scale[:, None]).T,
+        intercept=icpt,
+        term_names=np.asarray(model.term_names_),
+        term_kinds=np.asarray(model.term_kinds_),
+    )
+
+
+def summed_importance(estimator, X=None, *, features=None) -> pd.Series:
+    """Total importance of each input feature of a fitted multilinear ``estimator``: the sum of the
+    importance (mean |contribution| over ``X``, default the training rows, in the units of the target) of
+    every term it enters. A pair term counts for both of its features (from ``term_features_``).
+    ``features`` (optional) restricts the result to those names. Sorted from the most important.
+    """
+    table = terms_table(estimator, X)
+    model, _ = _final_step(estimator)
+    names = np.asarray(model.term_names_[model.term_kinds_ == "main"])
+    t = table[table.kind != "intercept"]
+    parts = t.features.explode()
+    out = t.importance.loc[parts.index].groupby(names[parts.to_numpy().astype(int)]).sum()
+    if features is not None:
+        out = out.reindex(list(features), fill_value=0.0)
+    return out.sort_values(ascending=False, kind="stable")
+
+
 # ----------------------------------------------------------------------------- kernels are linear
-def poly2_kernel_features(X, gamma: float, coef0: float, feature_names: Sequence[str] | None = None):
+def poly2_kernel_features(X, *, gamma: float, coef0: float, feature_names: Sequence[str] | None = None):
     """Explicit feature map of the degree-2 polynomial kernel ``k(x, x') = (γ⟨x, x'⟩ + c)²``.
 
     Expanding, ``(γ⟨x,x'⟩ + c)² = c² + Σ_i 2cγ x_i x'_i + Σ_i γ² x_i² x_i'² + Σ_{i<j} 2γ² x_i x_j x'_i x'_j``,
@@ -641,9 +814,14 @@ def poly2_kernel_features(X, gamma: float, coef0: float, feature_names: Sequence
     names = list(feature_names) if feature_names is not None else [f"x{i}" for i in range(p)]
     iu, ju = np.triu_indices(p, k=1)
     cols = [np.ones((n, 1)), X, X**2, X[:, iu] * X[:, ju]]
-    weights = np.concatenate([[coef0], np.full(p, np.sqrt(2 * coef0 * gamma)), np.full(p, gamma),
-                              np.full(len(iu), np.sqrt(2.0) * gamma)])
-    mono = (["1"] + names + [f"{nm}^2" for nm in names]
-            + [f"{names[i]}{PAIR_SEP}{names[j]}" for i, j in zip(iu, ju, strict=True)])
+    weights = np.concatenate(
+        [[coef0], np.full(p, np.sqrt(2 * coef0 * gamma)), np.full(p, gamma), np.full(len(iu), np.sqrt(2.0) * gamma)]
+    )
+    mono = (
+        ["1"]
+        + names
+        + [f"{nm}^2" for nm in names]
+        + [f"{names[i]}{PAIR_SEP}{names[j]}" for i, j in zip(iu, ju, strict=True)]
+    )
     Phi = np.hstack(cols) * weights
     return Phi, mono, weights

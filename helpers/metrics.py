@@ -66,22 +66,33 @@ def _resampling_units(groups, n_rows: int) -> list[np.ndarray]:
         raise ValueError(f"groups has {len(g)} labels for {n_rows} rows; give one label per row")
     if g.isna().any():
         bad = np.flatnonzero(g.isna().to_numpy())
-        raise ValueError(f"groups has missing labels (NaN/None) at row(s) {bad[:10].tolist()}"
-                         f"{' …' if len(bad) > 10 else ''}; every row needs the label of its group")
+        raise ValueError(
+            f"groups has missing labels (NaN/None) at row(s) {bad[:10].tolist()}"
+            f"{' …' if len(bad) > 10 else ''}; every row needs the label of its group"
+        )
     codes, _ = pd.factorize(g, sort=True)
     order = np.argsort(codes, kind="stable")
     return np.split(order, np.cumsum(np.bincount(codes))[:-1])
 
 
-def paired_bootstrap(y_true, pred_a, pred_b, *, metric="mae", groups=None, n_boot: int = 2000,
-                     random_state=0, level: float = 0.95) -> Bunch:
+def paired_bootstrap(
+    y_true,
+    pred_a,
+    pred_b,
+    *,
+    metric="mae",
+    groups=None,
+    n_bootstrap: int = 2000,
+    random_state=0,
+    confidence: float = 0.95,
+) -> Bunch:
     """Bootstrap CI of ``metric(a) − metric(b)`` on the SAME resampled rows (a paired comparison).
 
     ``groups`` (optional, one label per row): resample whole groups instead of rows, e.g. complexes
     seen at several exchange fractions, so correlated rows move together. Returns a Bunch with
-    ``difference`` (on all rows, in the units of the metric), ``low``, ``high`` (the ``level``
+    ``difference`` (on all rows, in the units of the metric), ``low``, ``high`` (the ``confidence``
     percentile interval), ``distinguishable`` (the interval has a positive width and excludes 0),
-    ``metric``, ``n_boot``, ``n_units`` (rows or groups resampled) and ``samples``.
+    ``metric``, ``n_bootstrap``, ``n_units`` (rows or groups resampled) and ``samples``.
 
     At least 2 resampling units are needed (one unit resamples to itself: no evidence either way);
     below :data:`MIN_BOOTSTRAP_UNITS` a :class:`FewUnitsWarning` says the interval is unreliable. A
@@ -89,10 +100,12 @@ def paired_bootstrap(y_true, pred_a, pred_b, *, metric="mae", groups=None, n_boo
     """
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {sorted(METRICS)}, got {metric!r}")
-    if isinstance(n_boot, (bool, np.bool_)) or not isinstance(n_boot, numbers.Integral) or n_boot < 100:
-        raise ValueError(f"n_boot must be an integer of at least 100 for a percentile interval, got {n_boot!r}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    if isinstance(n_bootstrap, (bool, np.bool_)) or not isinstance(n_bootstrap, numbers.Integral) or n_bootstrap < 100:
+        raise ValueError(
+            f"n_bootstrap must be an integer of at least 100 for a percentile interval, got {n_bootstrap!r}"
+        )
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
     f = METRICS[metric]
     t, a = _pair(y_true, pred_a)
     _, b = _pair(y_true, pred_b)
@@ -101,18 +114,31 @@ def paired_bootstrap(y_true, pred_a, pred_b, *, metric="mae", groups=None, n_boo
     members = _resampling_units(groups, len(t))
     unit = "rows" if groups is None else "groups"
     if len(members) < 2:
-        raise ValueError(f"a paired bootstrap needs at least 2 {unit} to resample, got {len(members)}: one "
-                         "unit resamples to itself and says nothing about the difference; compare on more data")
+        raise ValueError(
+            f"a paired bootstrap needs at least 2 {unit} to resample, got {len(members)}: one "
+            "unit resamples to itself and says nothing about the difference; compare on more data"
+        )
     if len(members) < MIN_BOOTSTRAP_UNITS:
-        warnings.warn(f"the paired bootstrap resamples only {len(members)} {unit}; with fewer than "
-                      f"{MIN_BOOTSTRAP_UNITS} its interval is unreliable", FewUnitsWarning, stacklevel=2)
+        warnings.warn(
+            f"the paired bootstrap resamples only {len(members)} {unit}; with fewer than "
+            f"{MIN_BOOTSTRAP_UNITS} its interval is unreliable",
+            FewUnitsWarning,
+            stacklevel=2,
+        )
     rng = check_random_state(random_state)
-    samples = np.empty(int(n_boot))
-    for s in range(int(n_boot)):
+    samples = np.empty(int(n_bootstrap))
+    for s in range(int(n_bootstrap)):
         idx = np.concatenate([members[k] for k in rng.randint(0, len(members), len(members))])
         samples[s] = f(t[idx], a[idx]) - f(t[idx], b[idx])
-    tail = 100 * (1 - level) / 2
+    tail = 100 * (1 - confidence) / 2
     low, high = (float(v) for v in np.percentile(samples, [tail, 100 - tail]))
-    return Bunch(difference=f(t, a) - f(t, b), low=low, high=high,
-                 distinguishable=bool(high > low and (low > 0 or high < 0)), metric=metric,
-                 n_boot=int(n_boot), n_units=len(members), samples=samples)
+    return Bunch(
+        difference=f(t, a) - f(t, b),
+        low=low,
+        high=high,
+        distinguishable=bool(high > low and (low > 0 or high < 0)),
+        metric=metric,
+        n_bootstrap=int(n_bootstrap),
+        n_units=len(members),
+        samples=samples,
+    )

@@ -38,8 +38,18 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ChapterResults", "ResultsError", "start", "record", "reset", "load", "results_dir", "results_path",
-           "format_value", "FIELDS"]
+__all__ = [
+    "ChapterResults",
+    "ResultsError",
+    "start",
+    "record",
+    "reset",
+    "load",
+    "results_dir",
+    "results_path",
+    "format_value",
+    "FIELDS",
+]
 
 #: Repository root (the folder holding ``_config.yml``).
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,8 +82,10 @@ def _read(path: Path) -> list[dict[str, Any]]:
     try:
         records = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ResultsError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}); it was probably "
-                           f"truncated by an interrupted run: delete it and re-execute the chapter") from None
+        raise ResultsError(
+            f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}); it was probably "
+            f"truncated by an interrupted run: delete it and re-execute the chapter"
+        ) from None
     if not isinstance(records, list):
         raise ResultsError(f"{path} should hold a JSON list of records; delete it and re-execute the chapter")
     return records
@@ -127,8 +139,9 @@ def _check_finite(name: str, value: Any) -> None:
             _check_finite(f"{name}[{i}]", v)
 
 
-def record(*, chapter: str, case: str, target: str, model: str, metric: str, value: float,
-           unit: str, split: str, **extra: Any) -> dict[str, Any]:
+def record(
+    *, chapter: str, case: str, target: str, model: str, metric: str, value: float, unit: str, split: str, **extra: Any
+) -> dict[str, Any]:
     """Record one headline number (keyword arguments only) and return the record.
 
     Parameters
@@ -151,14 +164,13 @@ def record(*, chapter: str, case: str, target: str, model: str, metric: str, val
     rec.update(extra)
     json.dumps(rec, allow_nan=False)  # fail here, not at write time, on non-serialisable extras
     with _locked(chapter) as path:
-        records = [r for r in _read(path)
-                   if tuple(r.get(k) for k in _IDENTITY) != tuple(rec[k] for k in _IDENTITY)]
+        records = [r for r in _read(path) if tuple(r.get(k) for k in _IDENTITY) != tuple(rec[k] for k in _IDENTITY)]
         records.append(rec)
         _write(path, records)
     return rec
 
 
-def format_value(value: Any, fmt: str | Callable[[Any], str] | None = None) -> str:
+def format_value(value: Any, *, fmt: str | Callable[[Any], str] | None = None) -> str:
     """Text of ``value`` for the prose: ``fmt`` is a format spec (``".3f"``, ``","``, ``".0%"``) or a
     callable; ``None`` gives ``str(value)``."""
     if fmt is None:
@@ -184,20 +196,21 @@ class ChapterResults:
     def _check_key(self, key: str, figure: bool = False) -> None:
         want = f"fig-{self.prefix.rstrip('_-')}-" if figure else self.prefix
         if not key.startswith(want) or ":" in key:
-            raise ValueError(f"glue key {key!r} must start with {want!r} and contain no ':' "
-                             "({glue:text} reads what follows ':' as a format spec)")
+            raise ValueError(
+                f"glue key {key!r} must start with {want!r} and contain no ':' "
+                "({glue:text} reads what follows ':' as a format spec)"
+            )
 
     def glue(self, key: str, value: Any, *, fmt: str | Callable[[Any], str] | None = None) -> str:
         """Glue ``value`` formatted by ``fmt`` as text under ``key`` and return that text."""
         from myst_nb import glue
 
         self._check_key(key)
-        text = format_value(value, fmt)
+        text = format_value(value, fmt=fmt)
         glue(key, text, display=False)
         return text
 
-    def report(self, key: str, value: float, *, fmt: str | Callable[[Any], str] | None = ".3g",
-               **fields: Any) -> str:
+    def report(self, key: str, value: float, *, fmt: str | Callable[[Any], str] | None = ".3g", **fields: Any) -> str:
         """Record ``value`` (fields as in :func:`record`; the chapter's defaults fill the gaps) and glue
         it, formatted by ``fmt``, under ``key``. Returns the glued text."""
         self._check_key(key)

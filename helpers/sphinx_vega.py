@@ -6,7 +6,7 @@ the HTML build and adds it to every page. The bundle is wrapped in a function sc
 minified top-level ``const _`` clashes with Sphinx's ``doctools.js``; ``window.VEGA_DEBUG`` is
 preset with the versions altair expects so that altair's template uses the global
 ``vegaEmbed`` instead of requesting the CDN. This depends on altair's template internals, hence
-the pinned altair version and the browser check in CI (``tests/check_charts.py``).
+the pinned altair version and the browser check in CI (``tools/check_charts.py``).
 """
 
 from __future__ import annotations

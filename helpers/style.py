@@ -21,8 +21,16 @@ KIND_COLOURS: dict[str, str] = {
 }
 #: Categorical palette for everything else (colour-blind friendly, Tableau 10).
 PALETTE: list[str] = [
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
 ]
 #: Default chart size in pixels.
 WIDTH, HEIGHT = 420, 260
@@ -56,8 +64,13 @@ def _theme() -> alt.theme.ThemeConfig:
         "config": {
             "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "stroke": None},
             "font": FONT,
-            "axis": {"labelFontSize": label, "titleFontSize": title, "grid": True, "gridOpacity": 0.4,
-                     "titleFontWeight": "normal"},
+            "axis": {
+                "labelFontSize": label,
+                "titleFontSize": title,
+                "grid": True,
+                "gridOpacity": 0.4,
+                "titleFontWeight": "normal",
+            },
             "legend": {"labelFontSize": label, "titleFontSize": title},
             "header": {"labelFontSize": title, "titleFontSize": title},
             "title": {"fontSize": 15, "anchor": "start", "fontWeight": "normal"},

@@ -160,4 +160,3 @@ def custom_registry(tmp_path, monkeypatch):
         return path
 
     return make
-

@@ -14,7 +14,7 @@ def simulated(n=300, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.uniform(-1, 1, size=(n, 3))
     y = 20 * np.tanh(X[:, 0]) + 10 * X[:, 1] * X[:, 2] - 5.0 + rng.normal(0, 0.5, n)
-    groups = np.repeat(np.arange(n // 3), 3)      # triples of correlated rows, like one complex at 3 HFX
+    groups = np.repeat(np.arange(n // 3), 3)  # triples of correlated rows, like one complex at 3 HFX
     return X, y, groups
 
 
@@ -27,13 +27,15 @@ def test_ensemble_learns_a_smooth_function_and_is_the_mean_of_its_members():
     X, y, g = simulated()
     Xt, yt, _ = simulated(200, seed=1)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")                  # no warning escapes (ConvergenceWarning is expected)
+        warnings.simplefilter("error")  # no warning escapes (ConvergenceWarning is expected)
         m = MLPEnsemble(n_members=3, max_iter=200).fit(X, y, groups=g)
     assert len(m.members_) == 3 and all(1 <= k <= 200 for k in m.n_iter_)
     mae = np.mean(np.abs(m.predict(Xt) - yt))
-    assert mae < 2.0, mae                                # target SD ≈ 14: the function is learned
-    members = [ys.inverse_transform(net.predict(xs.transform(Xt).astype(m.dtype)).reshape(-1, 1)).ravel()
-               for xs, net, ys in m.members_]
+    assert mae < 2.0, mae  # target SD ≈ 14: the function is learned
+    members = [
+        ys.inverse_transform(net.predict(xs.transform(Xt).astype(m.dtype)).reshape(-1, 1)).ravel()
+        for xs, net, ys in m.members_
+    ]
     assert_allclose(m.predict(Xt), np.mean(members, axis=0), rtol=1e-6)
 
 
@@ -56,6 +58,7 @@ def test_grouped_early_stopping_holds_out_whole_groups(monkeypatch):
     X, y, g = simulated()
     seen = []
     from sklearn.model_selection import GroupShuffleSplit
+
     original = GroupShuffleSplit.split
 
     def spy(self, X_, y_=None, groups=None):
@@ -72,7 +75,7 @@ def test_cv_chooses_the_penalty_from_the_grid():
     X, y, g = simulated(150)
     cv = MLPEnsembleCV(MLPEnsemble(n_members=1, max_iter=40), alphas=(0.01, 10.0), cv=3).fit(X, y, groups=g)
     assert list(cv.cv_results_["alpha"]) == [0.01, 10.0]
-    assert cv.alpha_ == 0.01 and cv.best_estimator_.alpha == 0.01   # a huge penalty cannot fit y
+    assert cv.alpha_ == 0.01 and cv.best_estimator_.alpha == 0.01  # a huge penalty cannot fit y
     assert cv.predict(X).shape == (150,)
 
 

@@ -68,7 +68,7 @@ def test_chapters_are_jupytext_notebooks_with_the_python3_kernel():
         assert front["kernelspec"]["name"] == "python3", path
 
 
-# the offline check of the built pages (tests/check_offline.py, `make check-offline`)
+# the offline check of the built pages (tools/check_offline.py, `make check-offline`)
 THEBE_PAGE = """<html><head><script>const THEBE_JS_URL = "https://unpkg.com/thebe@0.8.2/lib/index.js";
 const thebe_selector = ".thebe,.cell"</script><script src="../_static/vega-offline.js"></script></head>
 <body><a href="https://doi.org/10.1126/sciadv.abm7185">paper</a></body></html>"""
@@ -81,7 +81,7 @@ var VEGA_DEBUG = (typeof VEGA_DEBUG == "undefined") ? {} : VEGA_DEBUG;
 def _check_offline():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("check_offline", ROOT / "tests" / "check_offline.py")
+    spec = importlib.util.spec_from_file_location("check_offline", ROOT / "tools" / "check_offline.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

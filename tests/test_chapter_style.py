@@ -51,3 +51,54 @@ def test_the_check_finds_a_long_line_and_its_line_number(tmp_path):
     assert len(found) == 1, found  # the long line in the prose is not code
     n_front = front.count("\n") + 2
     assert found[0].startswith(f"99_demo.md:{n_front + 8}: {len(long)} chars"), found
+
+
+# ----------------------------------------------------------------------------- ruff on the code cells
+#: ruff's rules for chapters: the project's (pyproject.toml), minus two that a notebook breaks on purpose:
+#: B018 (a cell's last expression is its displayed output) and E402 (an exercise's solution imports what
+#: it alone needs, so that it can be copied whole).
+CHAPTER_RUFF_IGNORE = ("B018", "E402")
+
+
+def ruff_findings(path: Path, tmp_dir: Path) -> list[str]:
+    """ruff's findings on the code cells of a chapter (ruff does not read MyST), as ``"<file>: <finding>"``."""
+    import subprocess
+    import sys
+
+    code = [c.source for c in jupytext.read(path).cells if c.cell_type == "code"]
+    script = tmp_dir / f"{path.stem}.py"
+    script.write_text("\n\n".join(f"# %% code cell {i}\n{src}" for i, src in enumerate(code)) + "\n")
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--no-cache",
+            "--output-format",
+            "concise",
+            "--line-length",
+            str(MAX_CHARS),
+            "--ignore",
+            ",".join(CHAPTER_RUFF_IGNORE),
+            str(script),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return [f"{path.name}: {line.split(':', 1)[1]}" for line in out.stdout.splitlines() if line.startswith(str(script))]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
+def test_code_cells_pass_ruff(path, tmp_path):
+    found = ruff_findings(path, tmp_path)
+    assert not found, "ruff on the chapter's code cells (line numbers of the extracted script):\n" + "\n".join(found)
+
+
+def test_ruff_check_of_code_cells_can_fail(tmp_path):
+    bad = tmp_path / "bad.md"
+    header = (ROOT / "chapters" / "_template.md").read_text().split("---\n")[1]
+    bad.write_text(f"---\n{header}---\n\n# T\n\n```{{code-cell}} ipython3\nimport os\nx = zip([1], [2])\n```\n")
+    found = "\n".join(ruff_findings(bad, tmp_path))
+    assert "F401" in found and "B905" in found

@@ -3,7 +3,7 @@
 The validator is ``jsonschema`` (pinned in the "dev" group) with the official CFF 1.2.0 JSON schema.
 ``cffconvert``, the reference validator, cannot be installed next to the book's tools: cffconvert 2.0.0
 requires ``jsonschema<4`` while jupyter-book's and JupyterLab's dependencies require jsonschema 4. So the
-schema it ships is vendored, unchanged, as ``tests/cff-schema-1.2.0.json``: copied from the PyPI wheel
+schema it ships is vendored, unchanged, as ``tools/cff-schema-1.2.0.json``: copied from the PyPI wheel
 ``cffconvert-2.0.0-py3-none-any.whl``, member ``cffconvert/schemas/1.2.0/schema.json`` (the schema's
 ``$id`` is https://citation-file-format.github.io/1.2.0/schema.json; CC-BY-4.0, the Citation File
 Format authors). Its SHA-256 is checked below, so an edited copy fails. No network is needed.
@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA_PATH = ROOT / "tests" / "cff-schema-1.2.0.json"
+SCHEMA_PATH = ROOT / "tools" / "cff-schema-1.2.0.json"
 SCHEMA_SHA256 = "0b8d22140da702d766df318dcff3a91af2f39521298dcf36d76315fd99cc169b"
 
 
@@ -60,8 +60,11 @@ def test_citation_cff_is_valid_cff_1_2_0(validator, cff):
 
 def test_the_validator_rejects_what_cff_forbids(validator, cff):
     # the schema check can fail: no authors, a misspelt key, a malformed DOI
-    for broken in ({k: v for k, v in cff.items() if k != "authors"}, {**cff, "autors": cff["authors"]},
-                   {**cff, "doi": "sciadv.abm7185"}):
+    for broken in (
+        {k: v for k, v in cff.items() if k != "authors"},
+        {**cff, "autors": cff["authors"]},
+        {**cff, "doi": "sciadv.abm7185"},
+    ):
         assert list(validator.iter_errors(broken)), broken.keys()
 
 

@@ -2,11 +2,19 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import compare_results  # noqa: E402
 
-REC = {"chapter": "01_x", "case": "tco", "target": "fe", "model": "m", "metric": "MAE", "value": 0.1,
-       "unit": "eV/atom", "split": "test"}
+REC = {
+    "chapter": "01_x",
+    "case": "tco",
+    "target": "fe",
+    "model": "m",
+    "metric": "MAE",
+    "value": 0.1,
+    "unit": "eV/atom",
+    "split": "test",
+}
 
 
 def _write(d: Path, records):

@@ -45,8 +45,17 @@ def test_missing_file_names_every_place_tried(data_env):
     with pytest.raises(data.DataNotFoundError) as err:
         data.fetch(SMALL)
     msg = str(err.value)
-    for part in (SMALL, e["sha256"], str(data_env / SMALL), "COMPENDIUM_DATA_MIRROR not set", e["url"],
-                 "COMPENDIUM_OFFLINE", "COMPENDIUM_DATA_MIRROR=/path/to/datasets", "internet", str(data_env)):
+    for part in (
+        SMALL,
+        e["sha256"],
+        str(data_env / SMALL),
+        "COMPENDIUM_DATA_MIRROR not set",
+        e["url"],
+        "COMPENDIUM_OFFLINE",
+        "COMPENDIUM_DATA_MIRROR=/path/to/datasets",
+        "internet",
+        str(data_env),
+    ):
         assert part in msg, part
 
 
@@ -142,15 +151,25 @@ def test_downloaded_files_get_the_umask_mode(data_env, real_bytes, http_folder, 
 _CHILD_FETCH = "import sys\nfrom helpers import data\ndata.fetch(sys.argv[1], progressbar=False)\n"
 
 
-def test_download_killed_with_sigkill_leaves_nothing_for_long(data_env, real_bytes, http_folder, custom_registry,
-                                                              online):
+def test_download_killed_with_sigkill_leaves_nothing_for_long(
+    data_env, real_bytes, http_folder, custom_registry, online
+):
     """A process killed mid-download (no ``finally`` runs) leaves its .download-* folder; the next fetch that
     looks at the cache removes it, because its process is gone."""
     stall = http_folder.hold["/stalls.csv"] = threading.Event()
-    custom_registry(files={SMALL: {"url": http_folder.add("stalls.csv", real_bytes(SMALL))},
-                           OTHER: {"url": http_folder.add("other.csv", real_bytes(OTHER))}})
-    child = subprocess.Popen([sys.executable, "-c", _CHILD_FETCH, SMALL], cwd=data.ROOT, env=os.environ.copy(),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    custom_registry(
+        files={
+            SMALL: {"url": http_folder.add("stalls.csv", real_bytes(SMALL))},
+            OTHER: {"url": http_folder.add("other.csv", real_bytes(OTHER))},
+        }
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD_FETCH, SMALL],
+        cwd=data.ROOT,
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while not (http_folder.requests and list(data_env.glob(".download-*/*"))):
@@ -265,8 +284,14 @@ def test_read_only_cache_folder(data_env, real_bytes, http_folder, custom_regist
     custom_registry(files={SMALL: {"url": http_folder.add("small.csv", real_bytes(SMALL))}})
     data_env.chmod(0o555)
     try:
-        out = subprocess.run([*_without_root_privileges(), sys.executable, "-c", _READ_ONLY_CHILD, SMALL],
-                             cwd=data.ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=120)
+        out = subprocess.run(
+            [*_without_root_privileges(), sys.executable, "-c", _READ_ONLY_CHILD, SMALL],
+            cwd=data.ROOT,
+            env=os.environ.copy(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         data_env.chmod(0o755)
     assert out.returncode == 0, out.stderr
@@ -293,8 +318,10 @@ sys.addaudithook(_audit)  # audit hooks cannot be removed; this one does nothing
 LOADERS = {
     "tco": (lambda: data.load_tco(structures=False), ["tco/train.csv", "tco/labeled_test.csv"]),
     "elpasolite": (data.load_elpasolites, ["elpasolite/sources/jeherr__train_set.pkl"]),
-    "tmc": (data.load_spin_splitting, [f"tmc/rac155_2018/{f}.csv" for f in
-                                       ("split_names", "split_y", "split_x", "train_names", "test_names")]),
+    "tmc": (
+        data.load_spin_splitting,
+        [f"tmc/rac155_2018/{f}.csv" for f in ("split_names", "split_y", "split_x", "train_names", "test_names")],
+    ),
 }
 
 
@@ -316,7 +343,7 @@ def test_loaders_parse_the_bytes_they_verified(dataset, data_env, tmp_path, monk
     tampered = {}
     for key in keys:
         blob = bytearray(real_bytes(key))
-        i = len(blob) // 2 + next(j for j, c in enumerate(blob[len(blob) // 2:]) if chr(c) in "123456789")
+        i = len(blob) // 2 + next(j for j, c in enumerate(blob[len(blob) // 2 :]) if chr(c) in "123456789")
         blob[i] = ord("1") if blob[i] != ord("1") else ord("2")  # one digit changed, same size
         tampered[str(mirror / key)] = tmp_path / f"tampered-{Path(key).name}"
         tampered[str(mirror / key)].write_bytes(bytes(blob))

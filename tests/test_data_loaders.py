@@ -11,9 +11,45 @@ import pytest
 from helpers import data
 from helpers.data import tmc as tmc_mod
 
-TMC_TEST_ROWS = [249, 300, 332, 347, 359, 409, 539, 552, 655, 662, 815, 863, 880, 881, 894, 904, 905, 977, 1026,
-                 1047, 1116, 1178, 1192, 1217, 1228, 1276, 1299, 1332, 1334, 1389, 1421, 1436, 1497, 1506, 1565,
-                 1575, 1640]
+TMC_TEST_ROWS = [
+    249,
+    300,
+    332,
+    347,
+    359,
+    409,
+    539,
+    552,
+    655,
+    662,
+    815,
+    863,
+    880,
+    881,
+    894,
+    904,
+    905,
+    977,
+    1026,
+    1047,
+    1116,
+    1178,
+    1192,
+    1217,
+    1228,
+    1276,
+    1299,
+    1332,
+    1334,
+    1389,
+    1421,
+    1436,
+    1497,
+    1506,
+    1565,
+    1575,
+    1640,
+]
 
 
 # ----------------------------------------------------------------------------------------- elpasolites
@@ -34,8 +70,19 @@ def test_elpasolites():
 def test_elpasolites_match_the_derived_csv():
     derived = pd.read_csv(io.BytesIO(data.fetch_bytes("elpasolite/elpasolite_10590.csv")))
     df = data.load_elpasolites()
-    cols = ["formula", "A", "B", "C", "D", "Z_A", "Z_B", "Z_C", "Z_D", "formation_energy_eV_per_atom",
-            "formation_energy_eV_per_formula_unit"]
+    cols = [
+        "formula",
+        "A",
+        "B",
+        "C",
+        "D",
+        "Z_A",
+        "Z_B",
+        "Z_C",
+        "Z_D",
+        "formation_energy_eV_per_atom",
+        "formation_energy_eV_per_formula_unit",
+    ]
     pd.testing.assert_frame_equal(df[cols], derived[cols], check_dtype=False, rtol=0, atol=0)
 
 
@@ -49,8 +96,17 @@ def test_spin_splitting():
     test = table[table["split"] == "test"]
     assert test["oxidation_state"].value_counts().to_dict() == {3: 19, 2: 18}
     counts = table.groupby(["metal", "oxidation_state"]).size().to_dict()
-    assert counts == {("Co", 2): 275, ("Co", 3): 248, ("Cr", 2): 18, ("Cr", 3): 124, ("Fe", 2): 303,
-                      ("Fe", 3): 296, ("Mn", 2): 351, ("Mn", 3): 38, ("Ni", 2): 64}
+    assert counts == {
+        ("Co", 2): 275,
+        ("Co", 3): 248,
+        ("Cr", 2): 18,
+        ("Cr", 3): 124,
+        ("Fe", 2): 303,
+        ("Fe", 3): 296,
+        ("Mn", 2): 351,
+        ("Mn", 3): 38,
+        ("Ni", 2): 64,
+    }
     assert sorted(table["hfx"].round(2).unique()) == [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3]
     np.testing.assert_allclose(table["hfx"], racs["alpha"])
     assert (table["oxidation_state"] == racs["ox"]).all()

@@ -38,10 +38,32 @@ def test_session_is_offline(data_env, custom_registry, http_folder, real_bytes):
 
 def test_public_api_is_unchanged():
     """Every name the chapters and the old single-module helpers.data offered is still there."""
-    names = {"DATASETS", "DataError", "DataNotFoundError", "DataIntegrityError", "GeometryParseError",
-             "UnsafePickleError", "TCOData", "registry", "describe", "fetch", "sha256_file", "parse_geometry",
-             "load_tco", "load_elpasolites", "load_spin_splitting", "load_rac_descriptors", "fetch_bytes",
-             "cache_dir", "mirror_dir", "ROOT", "DATA_DIR", "MIRROR_ENV", "OFFLINE_ENV", "GEOMETRY_KEY"}
+    names = {
+        "DATASETS",
+        "DataError",
+        "DataNotFoundError",
+        "DataIntegrityError",
+        "GeometryParseError",
+        "UnsafePickleError",
+        "TCOData",
+        "registry",
+        "describe",
+        "fetch",
+        "sha256_file",
+        "parse_geometry",
+        "load_tco",
+        "load_elpasolites",
+        "load_spin_splitting",
+        "load_rac_descriptors",
+        "fetch_bytes",
+        "cache_dir",
+        "mirror_dir",
+        "ROOT",
+        "DATA_DIR",
+        "MIRROR_ENV",
+        "OFFLINE_ENV",
+        "GEOMETRY_KEY",
+    }
     assert names <= set(data.__all__)
     for name in data.__all__:
         assert getattr(data, name) is not None
@@ -68,7 +90,8 @@ def test_registry_entries_are_complete():
     hashes = tco._member_hashes()
     assert len(hashes) == members["count"] == 3000
     assert set(hashes) == {f"train/{i}/geometry.xyz" for i in range(1, 2401)} | {
-        f"test/{i}/geometry.xyz" for i in range(1, 601)}
+        f"test/{i}/geometry.xyz" for i in range(1, 601)
+    }
     assert "{member}" in members["url_template"] and re.fullmatch(r"[0-9a-f]{40}", members["commit"])
 
 
@@ -100,8 +123,9 @@ def test_unknown_key_suggests_the_registered_one():
 
 def test_import_touches_no_network_library():
     code = "import sys, helpers.data; print(sorted(m for m in ('pooch', 'requests', 'urllib3') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=data.ROOT).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=data.ROOT
+    ).stdout.strip()
     assert out == "[]"
 
 

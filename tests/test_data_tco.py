@@ -38,67 +38,91 @@ def test_parse_geometry_good():
     lattice, species, coords = data.parse_geometry(GOOD_GEOMETRY)
     assert lattice.shape == (3, 3) and species == ["Al", "O"] and coords.shape == (2, 3)
     np.testing.assert_array_equal(coords[1], [2.5, 2.5, 2.5])
-    for variant in (GOOD_GEOMETRY.replace("\n", "\r\n"), GOOD_GEOMETRY.replace(" 2.5 2.5", "\t+2.5e0 .25E1"),
-                    GOOD_GEOMETRY.encode("ascii")):
+    for variant in (
+        GOOD_GEOMETRY.replace("\n", "\r\n"),
+        GOOD_GEOMETRY.replace(" 2.5 2.5", "\t+2.5e0 .25E1"),
+        GOOD_GEOMETRY.encode("ascii"),
+    ):
         np.testing.assert_array_equal(data.parse_geometry(variant)[2], coords)
 
 
-@pytest.mark.parametrize("bad_line, lineno, why", [
-    ("atom 2.5 2.5 2.5 Xx", 7, "unexpected element"),
-    ("atom 2.5 2.5 two O", 7, "not ASCII decimal numbers"),
-    ("atom 2.5 2.5 O", 7, "expected 'atom x y z El'"),
-    ("atom_frac 0.5 0.5 0.5 O", 7, "unknown line type"),
-    ("lattice_vector 1 1 1", 7, "lattice_vector after"),
-])
+@pytest.mark.parametrize(
+    "bad_line, lineno, why",
+    [
+        ("atom 2.5 2.5 2.5 Xx", 7, "unexpected element"),
+        ("atom 2.5 2.5 two O", 7, "not ASCII decimal numbers"),
+        ("atom 2.5 2.5 O", 7, "expected 'atom x y z El'"),
+        ("atom_frac 0.5 0.5 0.5 O", 7, "unknown line type"),
+        ("lattice_vector 1 1 1", 7, "lattice_vector after"),
+    ],
+)
 def test_malformed_geometry_names_file_and_line(tmp_path, bad_line, lineno, why):
     path = tmp_path / "train" / "7" / "geometry.xyz"
     path.parent.mkdir(parents=True)
     path.write_text(GOOD_GEOMETRY.replace("atom 2.5 2.5 2.5 O", bad_line))
     with pytest.raises(data.GeometryParseError, match=re.escape(f"{path}, line {lineno}: ") + ".*" + re.escape(why)):
-        data.parse_geometry(path.read_text(), str(path))
+        data.parse_geometry(path.read_text(), source=str(path))
 
 
-@pytest.mark.parametrize("number", [
-    "2_5",  # Python's float() accepts digit-group underscores
-    "\u0662.\u0665",  # Arabic-Indic digits ٢.٥
-    "\uff12.\uff15",  # full-width digits ２.５
-    "nan", "inf", "-Infinity", "0x10", "1e", "2.5.1", "+-1",
-])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "2_5",  # Python's float() accepts digit-group underscores
+        "\u0662.\u0665",  # Arabic-Indic digits ٢.٥
+        "\uff12.\uff15",  # full-width digits ２.５
+        "nan",
+        "inf",
+        "-Infinity",
+        "0x10",
+        "1e",
+        "2.5.1",
+        "+-1",
+    ],
+)
 def test_only_ascii_decimal_numbers(number):
     text = GOOD_GEOMETRY.replace("atom 2.5 2.5 2.5 O", f"atom {number} 2.5 2.5 O")
     with pytest.raises(data.GeometryParseError, match=r"x.xyz, line 7: .*(ASCII|character)"):
-        data.parse_geometry(text, "x.xyz")
+        data.parse_geometry(text, source="x.xyz")
 
 
 def test_non_ascii_bytes_name_the_line():
     blob = GOOD_GEOMETRY.replace("atom 2.5 2.5 2.5 O", "atom \u0662.5 2.5 2.5 O").encode("utf-8")
     with pytest.raises(data.GeometryParseError, match=r"x.xyz, line 7: non-ASCII byte 0xd9"):
-        data.parse_geometry(blob, "x.xyz")
+        data.parse_geometry(blob, source="x.xyz")
 
 
 def test_control_characters_are_refused():
     text = GOOD_GEOMETRY.replace("atom 2.5 2.5 2.5 O", "atom 2.5\x1f2.5 2.5 O")  # str.split() splits on \x1f
     with pytest.raises(data.GeometryParseError, match=r"line 7: character '\\x1f'"):
-        data.parse_geometry(text, "x.xyz")
+        data.parse_geometry(text, source="x.xyz")
 
 
 LARGE_CELL = GOOD_GEOMETRY.replace("5.0 0.0 0.0", "900 0.0 0.0").replace("0.0 5.0 0.0", "0.0 900 0.0")
 
 
-@pytest.mark.parametrize("text, why", [
-    (GOOD_GEOMETRY.replace("lattice_vector 5.0 0.0 0.0", "lattice_vector 1e200 0.0 0.0"),
-     r"line 3: coordinate beyond ±1000 Å"),  # finite numbers, infinite volume
-    (GOOD_GEOMETRY.replace("lattice_vector 5.0 0.0 0.0", "lattice_vector 1e400 0.0 0.0"),
-     r"line 3: coordinate beyond ±1000 Å"),
-    (GOOD_GEOMETRY.replace("atom 2.5 2.5 2.5 O", "atom 2.5 2.5 1000.5 O"), r"line 7: coordinate beyond ±1000 Å"),
-    (GOOD_GEOMETRY.replace("0.0 0.0 5.0", "0.0 0.0 0.05"),
-     r"cell volume 1.25 Å³ is 0.625 Å³ per atom, outside the physically sensible 1-1000 Å³ per atom"),
-    (LARGE_CELL, r"cell volume 4.05e\+06 Å³ is 2.025e\+06 Å³ per atom, outside"),
-    (GOOD_GEOMETRY.replace("0.0 0.0 5.0", "5.0 0.0 0.0"), r"linearly dependent"),
-])
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        (
+            GOOD_GEOMETRY.replace("lattice_vector 5.0 0.0 0.0", "lattice_vector 1e200 0.0 0.0"),
+            r"line 3: coordinate beyond ±1000 Å",
+        ),  # finite numbers, infinite volume
+        (
+            GOOD_GEOMETRY.replace("lattice_vector 5.0 0.0 0.0", "lattice_vector 1e400 0.0 0.0"),
+            r"line 3: coordinate beyond ±1000 Å",
+        ),
+        (GOOD_GEOMETRY.replace("atom 2.5 2.5 2.5 O", "atom 2.5 2.5 1000.5 O"), r"line 7: coordinate beyond ±1000 Å"),
+        (
+            GOOD_GEOMETRY.replace("0.0 0.0 5.0", "0.0 0.0 0.05"),
+            r"cell volume 1.25 Å³ is 0.625 Å³ per atom, outside the physically sensible 1-1000 Å³ per atom",
+        ),
+        (LARGE_CELL, r"cell volume 4.05e\+06 Å³ is 2.025e\+06 Å³ per atom, outside"),
+        (GOOD_GEOMETRY.replace("0.0 0.0 5.0", "5.0 0.0 0.0"), r"linearly dependent"),
+    ],
+)
 def test_physically_sensible_cells_only(text, why):
     with pytest.raises(data.GeometryParseError, match=why):
-        data.parse_geometry(text, "x.xyz")
+        data.parse_geometry(text, source="x.xyz")
 
 
 def test_sensible_bounds_are_not_tight():
@@ -113,14 +137,14 @@ def test_sensible_bounds_are_not_tight():
 def test_geometry_with_missing_lattice_vector():
     text = GOOD_GEOMETRY.replace("lattice_vector 0.0 0.0 5.0\n", "")
     with pytest.raises(data.GeometryParseError, match=r"line 5: atom line before three lattice_vector"):
-        data.parse_geometry(text, "x.xyz")
+        data.parse_geometry(text, source="x.xyz")
 
 
 def test_stray_upstream_file_is_rejected():
     """The stray train/757/tmp_geometry.xyz (fractional 'atom_frac' lines) is not a valid geometry."""
     key = "tco/extras/train/757/tmp_geometry.xyz"
     with pytest.raises(data.GeometryParseError, match=r"tmp_geometry.xyz, line \d+: unknown line type 'atom_frac'"):
-        data.parse_geometry(data.fetch_bytes(key), key)
+        data.parse_geometry(data.fetch_bytes(key), source=key)
 
 
 def test_parser_agrees_with_ase_aims_reader(tmp_path):
@@ -132,7 +156,7 @@ def test_parser_agrees_with_ase_aims_reader(tmp_path):
         members = [m for m in tf.getmembers()][::300]
         for m in members:
             text = tf.extractfile(m).read().decode()
-            lattice, species, coords = data.parse_geometry(text, m.name)
+            lattice, species, coords = data.parse_geometry(text, source=m.name)
             p = tmp_path / "g.in"
             p.write_text(text)
             with warnings.catch_warnings():
@@ -187,9 +211,15 @@ def test_geometries_missing_everywhere(data_env):
     with pytest.raises(data.DataNotFoundError) as err:
         tco_mod._tco_structures(progressbar=False)
     msg = str(err.value)
-    for part in ("tco/geometry.tar.xz", str(data_env / "tco/geometry.tar.xz"), "COMPENDIUM_DATA_MIRROR not set",
-                 "3000 of 3000 missing", "raw.githubusercontent.com/csutton7/nomad_2018_kaggle_dataset",
-                 "COMPENDIUM_OFFLINE", "What to do"):
+    for part in (
+        "tco/geometry.tar.xz",
+        str(data_env / "tco/geometry.tar.xz"),
+        "COMPENDIUM_DATA_MIRROR not set",
+        "3000 of 3000 missing",
+        "raw.githubusercontent.com/csutton7/nomad_2018_kaggle_dataset",
+        "COMPENDIUM_OFFLINE",
+        "What to do",
+    ):
         assert part in msg, part
 
 
@@ -225,8 +255,7 @@ def test_tco_structures_match_the_csv(tco, split):
     abc = np.array([st.lattice.abc for st in s])
     angles = np.array([st.lattice.angles for st in s])
     np.testing.assert_allclose(abc, df[[f"lattice_vector_{i}_ang" for i in (1, 2, 3)]], atol=1e-4)
-    np.testing.assert_allclose(
-        angles, df[[f"lattice_angle_{a}_degree" for a in ("alpha", "beta", "gamma")]], atol=1e-4)
+    np.testing.assert_allclose(angles, df[[f"lattice_angle_{a}_degree" for a in ("alpha", "beta", "gamma")]], atol=1e-4)
     comp = pd.DataFrame([st.composition.get_el_amt_dict() for st in s]).fillna(0)
     cations = comp[["Al", "Ga", "In"]].reindex(columns=["Al", "Ga", "In"]).sum(axis=1)
     assert (comp["O"] * 2 == cations * 3).all()
@@ -244,7 +273,7 @@ def test_tco_duplicate_geometries(tco):
 
 def test_tco_warm_load_reuses_the_structures(tco):
     """A second load re-verifies the sources but does not parse again: new DataFrames, the same Structure
-    objects (its time is measured by ``tests/bench.py tco-warm-load``, not asserted here)."""
+    objects (its time is measured by ``tools/bench.py tco-warm-load``, not asserted here)."""
     again = data.load_tco()
     assert again.train is not tco.train and again.train["structure"].iloc[0] is tco.train["structure"].iloc[0]
     assert again.test["structure"].iloc[-1] is tco.test["structure"].iloc[-1]

@@ -99,26 +99,37 @@ def test_python2_elpasolite_pickle_loads_like_pickle(real_bytes):
 
 def _py2_protocol0(arrays: dict) -> bytes:
     """What Python 2's ``pickle.dumps(arrays, 0)`` writes for a dict of 1-d little-endian numpy arrays."""
+
     def s(text: bytes) -> bytes:  # a py2 str literal: S'...' with \\xNN escapes
-        return b"S'" + b"".join(bytes([c]) if 32 <= c < 127 and c not in b"'\\" else b"\\x%02x" % c
-                                for c in text) + b"'\n"
+        return (
+            b"S'" + b"".join(bytes([c]) if 32 <= c < 127 and c not in b"'\\" else b"\\x%02x" % c for c in text) + b"'\n"
+        )
+
     out, memo = [b"(dp0\n"], 1
     for key, arr in arrays.items():
-        out += [s(key.encode()), b"p%d\n" % memo, b"cnumpy.core.multiarray\n_reconstruct\np%d\n" % (memo + 1),
-                b"(cnumpy\nndarray\np%d\n(I0\ntp%d\nS'b'\np%d\ntp%d\nRp%d\n" % tuple(range(memo + 2, memo + 7)),
-                b"(I1\n(I%d\ntp%d\n" % (arr.size, memo + 7),
-                b"cnumpy\ndtype\np%d\n(S'%s'\np%d\nI0\nI1\ntp%d\nRp%d\n" % (
-                    memo + 8, arr.dtype.str[1:].encode(), memo + 9, memo + 10, memo + 11),
-                b"(I3\nS'%s'\np%d\nNNNI-1\nI-1\nI0\ntp%d\nbI00\n" % (arr.dtype.str[:1].encode(), memo + 12, memo + 13),
-                s(arr.tobytes()), b"p%d\ntp%d\nbs" % (memo + 14, memo + 15)]
+        out += [
+            s(key.encode()),
+            b"p%d\n" % memo,
+            b"cnumpy.core.multiarray\n_reconstruct\np%d\n" % (memo + 1),
+            b"(cnumpy\nndarray\np%d\n(I0\ntp%d\nS'b'\np%d\ntp%d\nRp%d\n" % tuple(range(memo + 2, memo + 7)),
+            b"(I1\n(I%d\ntp%d\n" % (arr.size, memo + 7),
+            b"cnumpy\ndtype\np%d\n(S'%s'\np%d\nI0\nI1\ntp%d\nRp%d\n"
+            % (memo + 8, arr.dtype.str[1:].encode(), memo + 9, memo + 10, memo + 11),
+            b"(I3\nS'%s'\np%d\nNNNI-1\nI-1\nI0\ntp%d\nbI00\n" % (arr.dtype.str[:1].encode(), memo + 12, memo + 13),
+            s(arr.tobytes()),
+            b"p%d\ntp%d\nbs" % (memo + 14, memo + 15),
+        ]
         memo += 16
     return b"".join(out) + b"."
 
 
 def test_python2_protocol_0_pickle_loads_like_pickle():
     """Python 2 writes array buffers at protocol 0 as escaped ``STRING`` literals (latin-1, not ASCII)."""
-    arrays = {"FEs": np.array([1.5, -2.25, 1e300]), "ANs": np.arange(0, 1000, 111, dtype="<i4"),
-              "u1": np.arange(250, 256, dtype="|u1")}
+    arrays = {
+        "FEs": np.array([1.5, -2.25, 1e300]),
+        "ANs": np.arange(0, 1000, 111, dtype="<i4"),
+        "u1": np.arange(250, 256, dtype="|u1"),
+    }
     blob = _py2_protocol0(arrays)
     expected = pickle.loads(blob, encoding="latin1")
     back = restricted_load(blob, source="py2.pkl")
@@ -143,14 +154,19 @@ def test_allocation_is_bounded_by_the_input(protocol):
 # ------------------------------------------------------------------------------------ attacks (issue 13)
 def _genuine_dtype(code: bytes) -> bytes:
     """``dtype(code, False, True)`` + its BUILD state, as numpy writes it."""
-    return (G("numpy", "dtype") + b"(U" + bytes([len(code)]) + code + b"\x89\x88tR"
-            + b"(K\x03U\x01<NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb")
+    return (
+        G("numpy", "dtype")
+        + b"(U"
+        + bytes([len(code)])
+        + code
+        + b"\x89\x88tR"
+        + b"(K\x03U\x01<NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb"
+    )
 
 
 def _ndarray_call(dtype: bytes, offset: bytes) -> bytes:
     """The issue's reproduction: ``ndarray((4,), dtype, b'ABCDEFGH', offset)`` called directly."""
-    return (b"\x80\x02" + G("numpy", "ndarray") + b"((I4\nt" + dtype
-            + b"C\x08ABCDEFGHI" + offset + b"\ntR.")
+    return b"\x80\x02" + G("numpy", "ndarray") + b"((I4\nt" + dtype + b"C\x08ABCDEFGHI" + offset + b"\ntR."
 
 
 ATTACKS = {
@@ -160,15 +176,31 @@ ATTACKS = {
     # 9 bytes: LONG_BINPUT 268,000,000 made the C unpickler grow its memo to ~5 GiB
     "huge_memo_index": (b"\x80\x02Nr" + (268_000_000).to_bytes(4, "little") + b".", "memo index 268,000,000"),
     # ndarray((250,000,000,), object): 2 GiB of object pointers from a 46-byte pickle
-    "huge_object_array": (b"\x80\x02" + G("numpy", "ndarray") + b"(J" + (250_000_000).to_bytes(4, "little")
-                          + b"\x85" + G("numpy", "dtype") + b"U\x02O8\x85RtR.", "dtype 'O8'"),
+    "huge_object_array": (
+        b"\x80\x02"
+        + G("numpy", "ndarray")
+        + b"(J"
+        + (250_000_000).to_bytes(4, "little")
+        + b"\x85"
+        + G("numpy", "dtype")
+        + b"U\x02O8\x85RtR.",
+        "dtype 'O8'",
+    ),
     # an array of four dtype('V1000000000') elements: 3.7 GiB from a 52-byte pickle
-    "huge_void_dtype": (b"\x80\x02" + G("numpy", "ndarray") + b"(K\x04\x85" + G("numpy", "dtype")
-                        + b"U\x0bV1000000000\x85RtR.", "dtype 'V1000000000'"),
+    "huge_void_dtype": (
+        b"\x80\x02" + G("numpy", "ndarray") + b"(K\x04\x85" + G("numpy", "dtype") + b"U\x0bV1000000000\x85RtR.",
+        "dtype 'V1000000000'",
+    ),
     # the genuine _reconstruct/BUILD form claiming 10^9 float64 with 8 bytes of data
-    "shape_larger_than_data": (b"\x80\x02" + G("numpy._core.multiarray", "_reconstruct") + G("numpy", "ndarray")
-                               + b"K\x00\x85C\x01b\x87R(K\x01J\x00\xca\x9a;\x85" + _genuine_dtype(b"f8")
-                               + b"\x89C\x08ABCDEFGHtb.", "needs 8,000,000,000 bytes of data, the pickle gives 8"),
+    "shape_larger_than_data": (
+        b"\x80\x02"
+        + G("numpy._core.multiarray", "_reconstruct")
+        + G("numpy", "ndarray")
+        + b"K\x00\x85C\x01b\x87R(K\x01J\x00\xca\x9a;\x85"
+        + _genuine_dtype(b"f8")
+        + b"\x89C\x08ABCDEFGHtb.",
+        "needs 8,000,000,000 bytes of data, the pickle gives 8",
+    ),
 }
 
 _ATTACK_CHILD = """
@@ -197,8 +229,15 @@ print(json.dumps(results))
 def attack_outcomes():
     """Every attack, loaded in one subprocess limited to 1 GiB of address space: {name: outcome}."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run([sys.executable, "-c", _ATTACK_CHILD], cwd=data.ROOT, env=env, capture_output=True,
-                          text=True, timeout=300, input=json.dumps({k: b.hex() for k, (b, _) in ATTACKS.items()}))
+    proc = subprocess.run(
+        [sys.executable, "-c", _ATTACK_CHILD],
+        cwd=data.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        input=json.dumps({k: b.hex() for k, (b, _) in ATTACKS.items()}),
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -222,31 +261,40 @@ class _Evil:
         return self.func, (self.arg,)
 
 
-@pytest.mark.parametrize("func, arg_template", [
-    (os.system, "touch {marker}"),
-    (eval, "open({marker!r}, 'w').close()"),
-    (exec, "open({marker!r}, 'w').close()"),
-])
+@pytest.mark.parametrize(
+    "func, arg_template",
+    [
+        (os.system, "touch {marker}"),
+        (eval, "open({marker!r}, 'w').close()"),
+        (exec, "open({marker!r}, 'w').close()"),
+    ],
+)
 @pytest.mark.parametrize("protocol", [0, 2, 4])
 def test_other_globals_are_refused(tmp_path, func, arg_template, protocol):
     marker = tmp_path / "pwned"
     payload = pickle.dumps({"ANs": _Evil(func, arg_template.format(marker=str(marker)))}, protocol=protocol)
-    with pytest.raises(UnsafePickleError, match=r"evil.pkl: .*refusing to load global "
-                                                r"'(posix|nt|os|builtins|__builtin__)\.\w+'"):
+    with pytest.raises(
+        UnsafePickleError,
+        match=r"evil.pkl: .*refusing to load global "
+        r"'(posix|nt|os|builtins|__builtin__)\.\w+'",
+    ):
         restricted_load(payload, source="evil.pkl")
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("what, value, reason", [
-    ("object array", np.array([1, "a", None], dtype=object), "dtype 'O8'"),
-    ("unicode array", np.array(["ab", "c"]), "dtype 'U2'"),
-    ("bytes array", np.array([b"ab"]), "dtype 'S2'"),
-    ("structured array", np.zeros(2, dtype=[("a", "f8"), ("b", "i4")]), "dtype 'V12'"),
-    ("datetime array", np.array(["2020-01-01"], dtype="datetime64[D]"), "dtype 'M8'"),
-    ("numpy scalar", np.float64(1.0), "refusing to load global 'numpy._core.multiarray.scalar'"),
-    ("masked array", np.ma.masked_array([1.0, 2.0], mask=[0, 1]), "refusing to load global 'numpy.ma.core"),
-    ("a set", {1, 2}, "opcode EMPTY_SET"),
-])
+@pytest.mark.parametrize(
+    "what, value, reason",
+    [
+        ("object array", np.array([1, "a", None], dtype=object), "dtype 'O8'"),
+        ("unicode array", np.array(["ab", "c"]), "dtype 'U2'"),
+        ("bytes array", np.array([b"ab"]), "dtype 'S2'"),
+        ("structured array", np.zeros(2, dtype=[("a", "f8"), ("b", "i4")]), "dtype 'V12'"),
+        ("datetime array", np.array(["2020-01-01"], dtype="datetime64[D]"), "dtype 'M8'"),
+        ("numpy scalar", np.float64(1.0), "refusing to load global 'numpy._core.multiarray.scalar'"),
+        ("masked array", np.ma.masked_array([1.0, 2.0], mask=[0, 1]), "refusing to load global 'numpy.ma.core"),
+        ("a set", {1, 2}, "opcode EMPTY_SET"),
+    ],
+)
 def test_genuine_pickles_of_other_things_are_refused(what, value, reason):
     with pytest.raises(UnsafePickleError, match="refused at byte") as err:
         restricted_load(pickle.dumps({"x": value}, protocol=4), source="other.pkl")
@@ -260,24 +308,37 @@ def test_protocol_5_out_of_band_buffers_are_refused():
         restricted_load(blob)
 
 
-@pytest.mark.parametrize("blob, reason", [
-    (b"\x80\x02" + b"]" * 200_000 + b".", "needs more memory than a genuine numpy pickle of 200,003 bytes"),
-    (b"\x80\x02N.extra", "5 trailing bytes after STOP"),
-    (b"\x80\x02N", "the pickle ends without STOP"),
-    (b"\x80\x02X\xff\xff\xff\x7fabc.", "malformed pickle"),
-    (b"\x80\x02h\x05.", "memo index 5 was never stored"),
-    (b"\x80\x02NN.", "STOP with 2 items on the stack"),
-    (b"\x80\x02" + G("numpy", "ndarray") + b".", "the global numpy.ndarray is used as a value"),
-    (b"\x80\x02" + G("numpy", "dtype") + b"U\x02f8\x89\x88\x87R.", "numpy dtype is used before its state was set"),
-    (b"\x80\x02" + G("numpy", "dtype") + b"U\x02f8\x89\x88\x87R(K\x03U\x01|NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xff"
-     b"K\x00tb.", "byte order '|' for dtype 'f8'"),
-    (b"\x80\x02" + G("numpy._core.multiarray", "_reconstruct") + G("numpy", "ndarray") + b"K\x07\x85C\x01b\x87R.",
-     "called with (numpy.ndarray, (7), b'b')"),
-    (b"\x80\x02" + G("_codecs", "encode") + b"X\x01\x00\x00\x00aX\x05\x00\x00\x00utf-8\x86R.",
-     "_codecs.encode called with ('a', 'utf-8')"),
-    (b"\x80\x02]N\x85b.", "BUILD on a list"),
-    (b"\x80\x06N.", "PROTO 6"),
-])
+@pytest.mark.parametrize(
+    "blob, reason",
+    [
+        (b"\x80\x02" + b"]" * 200_000 + b".", "needs more memory than a genuine numpy pickle of 200,003 bytes"),
+        (b"\x80\x02N.extra", "5 trailing bytes after STOP"),
+        (b"\x80\x02N", "the pickle ends without STOP"),
+        (b"\x80\x02X\xff\xff\xff\x7fabc.", "malformed pickle"),
+        (b"\x80\x02h\x05.", "memo index 5 was never stored"),
+        (b"\x80\x02NN.", "STOP with 2 items on the stack"),
+        (b"\x80\x02" + G("numpy", "ndarray") + b".", "the global numpy.ndarray is used as a value"),
+        (b"\x80\x02" + G("numpy", "dtype") + b"U\x02f8\x89\x88\x87R.", "numpy dtype is used before its state was set"),
+        (
+            b"\x80\x02" + G("numpy", "dtype") + b"U\x02f8\x89\x88\x87R(K\x03U\x01|NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xff"
+            b"K\x00tb.",
+            "byte order '|' for dtype 'f8'",
+        ),
+        (
+            b"\x80\x02"
+            + G("numpy._core.multiarray", "_reconstruct")
+            + G("numpy", "ndarray")
+            + b"K\x07\x85C\x01b\x87R.",
+            "called with (numpy.ndarray, (7), b'b')",
+        ),
+        (
+            b"\x80\x02" + G("_codecs", "encode") + b"X\x01\x00\x00\x00aX\x05\x00\x00\x00utf-8\x86R.",
+            "_codecs.encode called with ('a', 'utf-8')",
+        ),
+        (b"\x80\x02]N\x85b.", "BUILD on a list"),
+        (b"\x80\x06N.", "PROTO 6"),
+    ],
+)
 def test_malformed_or_hostile_pickles_are_refused(blob, reason):
     with pytest.raises(UnsafePickleError, match="hostile.pkl: refused at byte") as err:
         restricted_load(blob, source="hostile.pkl")
@@ -286,9 +347,16 @@ def test_malformed_or_hostile_pickles_are_refused(blob, reason):
 
 def test_admitted_globals_are_exactly_numpys():
     assert NUMPY_ARRAY_GLOBALS == {
-        "numpy.ndarray", "numpy.dtype", "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
-        "numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer", "_codecs.encode",
-        "__builtin__.bytes", "builtins.bytes"}
+        "numpy.ndarray",
+        "numpy.dtype",
+        "numpy.core.multiarray._reconstruct",
+        "numpy._core.multiarray._reconstruct",
+        "numpy.core.numeric._frombuffer",
+        "numpy._core.numeric._frombuffer",
+        "_codecs.encode",
+        "__builtin__.bytes",
+        "builtins.bytes",
+    }
 
 
 def test_malicious_pickle_with_matching_hash_is_still_refused(tmp_path, monkeypatch, data_env, custom_registry):

@@ -68,10 +68,23 @@ def test_this_interpreter_is_in_the_supported_range():
 @pytest.mark.parametrize(("version", "accepted"), [("3.10", False), ("3.11", True), ("3.14", True), ("3.15", False)])
 def test_makefile_version_check_accepts_exactly_the_range(version, accepted):
     # PY_OK is the Python snippet the Makefile runs on each candidate interpreter; run it with a faked version
-    snippet = subprocess.run(["make", "-s", "--no-print-directory", "-f", "Makefile", "--eval",
-                              "print-py-ok: ; @printf '%s' '$(PY_OK)'", "print-py-ok"],
-                             cwd=ROOT, capture_output=True, text=True, check=True,
-                             env={k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")}).stdout
+    snippet = subprocess.run(
+        [
+            "make",
+            "-s",
+            "--no-print-directory",
+            "-f",
+            "Makefile",
+            "--eval",
+            "print-py-ok: ; @printf '%s' '$(PY_OK)'",
+            "print-py-ok",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")},
+    ).stdout
     faked = f"import sys; sys.version_info = ({version.replace('.', ', ')}, 0, 'final', 0)\n" + snippet
     rc = subprocess.run([sys.executable, "-c", faked]).returncode
     assert (rc == 0) is accepted, (version, snippet)
@@ -92,8 +105,9 @@ def test_pre_commit_config_is_valid():
     pre_commit = Path(sys.executable).parent / "pre-commit"
     if not pre_commit.exists():
         pytest.skip("pre-commit is not installed in .venv (run `make install`)")
-    out = subprocess.run([str(pre_commit), "validate-config", ".pre-commit-config.yaml"], cwd=ROOT,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [str(pre_commit), "validate-config", ".pre-commit-config.yaml"], cwd=ROOT, capture_output=True, text=True
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
@@ -116,8 +130,12 @@ def test_pre_commit_hooks_refuse_a_notebook_and_a_ruff_finding(tmp_path):
     for name in (".pre-commit-config.yaml", "pyproject.toml"):
         (repo / name).write_text((ROOT / name).read_text())
     (repo / "ok.py").write_text('"""Fine."""\n\nVALUE = 1\n')
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PRE_COMMIT_HOME": str(tmp_path / "cache"),
-           "GIT_CONFIG_NOSYSTEM": "1"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
 
     def run(*args):
         return subprocess.run(args, cwd=repo, env=env, capture_output=True, text=True)

@@ -27,8 +27,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def frame(**kw):
-    row = {"metal": "Fe", "oxidation_state": 2, "eq_ligand": "carbonyl", "ax1_ligand": "cl",
-           "ax2_ligand": "water", "hfx": 0.20}
+    row = {
+        "metal": "Fe",
+        "oxidation_state": 2,
+        "eq_ligand": "carbonyl",
+        "ax1_ligand": "cl",
+        "ax2_ligand": "water",
+        "hfx": 0.20,
+    }
     row.update(kw)
     return pd.DataFrame([row])
 
@@ -50,8 +56,15 @@ def test_readable_names_and_values():
         assert name in names
     row = Z.iloc[0]
     nonzero = row[row != 0].to_dict()
-    assert nonzero == {"Fe(II)": 1.0, "eq=co": 1.0, "ax=cl": 1.0, "ax=h2o": 1.0, "donor=C": 4.0,
-                       "donor=O": 1.0, "donor=Cl": 1.0}   # hfx 0.20 is the reference: 0
+    assert nonzero == {
+        "Fe(II)": 1.0,
+        "eq=co": 1.0,
+        "ax=cl": 1.0,
+        "ax=h2o": 1.0,
+        "donor=C": 4.0,
+        "donor=O": 1.0,
+        "donor=Cl": 1.0,
+    }  # hfx 0.20 is the reference: 0
     assert list(ComplexEncoder().fit(frame()).get_feature_names_out()) == names
     assert ComplexEncoder().fit(frame()).feature_labels() == names
 
@@ -62,11 +75,14 @@ def test_hfx_is_measured_from_b3lyp_in_steps_of_a_tenth():
 
 
 def test_oxidation_state_and_homoleptic_columns():
-    Z = encode(pd.concat([frame(oxidation_state=3), frame(eq_ligand="cn", ax1_ligand="cyanide", ax2_ligand="CN")],
-                         ignore_index=True))
+    Z = encode(
+        pd.concat(
+            [frame(oxidation_state=3), frame(eq_ligand="cn", ax1_ligand="cyanide", ax2_ligand="CN")], ignore_index=True
+        )
+    )
     assert Z["ox=III"].tolist() == [1.0, 0.0]
     assert Z["Fe(III)"].tolist() == [1.0, 0.0]
-    assert Z["homoleptic"].tolist() == [0.0, 1.0]   # synonyms and case merged before comparing
+    assert Z["homoleptic"].tolist() == [0.0, 1.0]  # synonyms and case merged before comparing
     assert Z.loc[1, "ax=cn"] == 2.0 and Z.loc[1, "donor=C"] == 6.0
 
 
@@ -74,8 +90,16 @@ def test_donor_sites_sum_to_six_and_every_ligand_has_donors():
     assert set(LIGAND_DONORS) == set(LIGANDS)
     for lig, donors in LIGAND_DONORS.items():
         assert set(donors) <= set(DONOR_ATOMS) and abs(sum(donors.values()) - 1) < 1e-12, lig
-    df = pd.DataFrame({"metal": "Co", "oxidation_state": 3, "eq_ligand": list(LIGANDS),
-                       "ax1_ligand": list(LIGANDS)[::-1], "ax2_ligand": "ethanolamine", "hfx": 0.1})
+    df = pd.DataFrame(
+        {
+            "metal": "Co",
+            "oxidation_state": 3,
+            "eq_ligand": list(LIGANDS),
+            "ax1_ligand": list(LIGANDS)[::-1],
+            "ax2_ligand": "ethanolamine",
+            "hfx": 0.1,
+        }
+    )
     Z = encode(df)
     assert np.allclose(Z[[f"donor={a}" for a in DONOR_ATOMS]].sum(axis=1), 6.0)
 
@@ -201,12 +225,14 @@ def test_donor_table_agrees_with_the_rac_connecting_atoms(tmc):
     # lc.Z.0 is the squared nuclear charge of the connecting atom(s), averaged over a position's atoms
     table, racs = tmc
     z2 = {"C": 36, "N": 49, "O": 64, "P": 225, "S": 256, "Cl": 289}
-    expect = np.array([sum(f * z2[a] for a, f in LIGAND_DONORS[canonical_ligand(v)].items())
-                       for v in table["eq_ligand"]])
+    expect = np.array(
+        [sum(f * z2[a] for a, f in LIGAND_DONORS[canonical_ligand(v)].items()) for v in table["eq_ligand"]]
+    )
     assert np.allclose(expect, racs["lc.Z.0.eq"].to_numpy())
     homo = table["ax1_ligand"].map(canonical_ligand) == table["ax2_ligand"].map(canonical_ligand)
-    ax = np.array([sum(f * z2[a] for a, f in LIGAND_DONORS[canonical_ligand(v)].items())
-                   for v in table.loc[homo, "ax1_ligand"]])
+    ax = np.array(
+        [sum(f * z2[a] for a, f in LIGAND_DONORS[canonical_ligand(v)].items()) for v in table.loc[homo, "ax1_ligand"]]
+    )
     mismatch = ~np.isclose(ax, racs.loc[homo, "lc.Z.0.ax"].to_numpy())
     # one row (an axial oxalate at HFX 0.30) carries a different value in the source; every other agrees
     assert mismatch.sum() == 1 and table.loc[homo].loc[mismatch, "ax1_ligand"].tolist() == ["ox"]
@@ -227,14 +253,17 @@ def test_duplicated_column_is_a_clear_error(column):
         encode(df)
 
 
-@pytest.mark.parametrize(("params", "match"), [
-    ({"hfx_step": 0}, "hfx_step must be a positive number"),
-    ({"hfx_step": -0.1}, "hfx_step must be a positive number"),
-    ({"hfx_step": np.nan}, "hfx_step must be a positive number"),
-    ({"hfx_reference": np.inf}, "hfx_reference must be a finite"),
-    ({"hfx_range": (0.3, 0.0)}, "hfx_range must be"),
-    ({"hfx_range": 0.3}, "hfx_range must be"),
-])
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"hfx_step": 0}, "hfx_step must be a positive number"),
+        ({"hfx_step": -0.1}, "hfx_step must be a positive number"),
+        ({"hfx_step": np.nan}, "hfx_step must be a positive number"),
+        ({"hfx_reference": np.inf}, "hfx_reference must be a finite"),
+        ({"hfx_range": (0.3, 0.0)}, "hfx_range must be"),
+        ({"hfx_range": 0.3}, "hfx_range must be"),
+    ],
+)
 def test_bad_hfx_parameters_are_refused(params, match):
     with pytest.raises(ValueError, match=match):
         ComplexEncoder(**params).fit(frame())
@@ -250,7 +279,8 @@ def test_block_pairs_rule_follows_the_vocabulary():
     small = ComplexEncoder(ligands=("cl", "co", "h2o"), metal_states=("Fe(II)", "Fe(III)"))
     pairs = rule(small.fit(frame()).get_feature_names_out())
     assert pairs[:2] == [("Fe(II)", "hfx"), ("Fe(III)", "hfx")] and len(pairs) == 2 + 9
-    assert repr(rule) == "BlockPairs(('metal', 'hfx'), ('eq', 'ax'))" and rule == BlockPairs(("metal", "hfx"),
-                                                                                            ("eq", "ax"))
+    assert repr(rule) == "BlockPairs(('metal', 'hfx'), ('eq', 'ax'))" and rule == BlockPairs(
+        ("metal", "hfx"), ("eq", "ax")
+    )
     with pytest.raises(ValueError, match="two blocks"):
         BlockPairs("metal")

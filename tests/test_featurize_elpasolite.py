@@ -100,7 +100,8 @@ def test_spline_basis_is_one_hot_plus_partition_of_unity():
     ab = [i for i, n in enumerate(names) if n.startswith("AB")]
     np.testing.assert_allclose(Z[0, ab], (ca[ab] + sr[ab]) / 2)
     assert sp.issparse(enc.transform(frame())) and not sp.issparse(
-        SiteSplineBasis(sparse_output=False).fit(frame()).transform(frame()))
+        SiteSplineBasis(sparse_output=False).fit(frame()).transform(frame())
+    )
 
 
 def test_interaction_pairs_cross_sites_and_work_before_fit():

@@ -45,8 +45,10 @@ def test_h_statistic_one_seventh_on_uniform_sample():
         assert abs(h_statistic(_f, X, n_max=1000).h_squared[0] - 1 / 7) < 0.03
     # the average over 20 independent samples of n = 400 (sd of the mean 0.0113/√20 = 0.0025):
     # within 0.01 (4 sd) of 1/7, so the estimator is unbiased to that precision
-    vals = [h_statistic(_f, np.random.default_rng(100 + s).uniform(-1, 1, (400, 2)), n_max=400).h_squared[0]
-            for s in range(20)]
+    vals = [
+        h_statistic(_f, np.random.default_rng(100 + s).uniform(-1, 1, (400, 2)), n_max=400).h_squared[0]
+        for s in range(20)
+    ]
     assert abs(np.mean(vals) - 1 / 7) < 0.01
 
 
@@ -66,10 +68,12 @@ def test_h_statistic_pairs_names_models_and_subsampling():
     y = _f(X) + 0.5 * X[:, 2]
     df = pd.DataFrame(X, columns=["a", "b", "c"])
     lin = LinearRegression().fit(np.column_stack([X, X[:, 0] * X[:, 1]]), y)
+
     class Wrapped:  # noqa: E306 - a model object with predict, fitted elsewhere
         def predict(self, A):
             A = np.asarray(A)
             return lin.predict(np.column_stack([A, A[:, 0] * A[:, 1]]))
+
     h = h_statistic(Wrapped(), df, n_max=150, random_state=3)
     assert h.n_samples == 150
     assert h.feature_pairs == [("a", "b"), ("a", "c"), ("b", "c")]
@@ -103,8 +107,11 @@ def test_centred_ice_and_pd_closed_form():
     assert r.pd_mean[5] == 0.0 and np.all(r.ice[:, 5] == 0.0)
     # uncentred: raw PD
     raw = partial_dependence_ice(f, X, 0, grid=grid, centered=False)
-    assert_allclose(raw.pd_mean, f(np.column_stack([np.full(200, 0.3), X[:, 1]])).mean() + 0 * grid
-                    + (2 + X[:, 1].mean()) * (grid - 0.3), atol=1e-12)
+    assert_allclose(
+        raw.pd_mean,
+        f(np.column_stack([np.full(200, 0.3), X[:, 1]])).mean() + 0 * grid + (2 + X[:, 1].mean()) * (grid - 0.3),
+        atol=1e-12,
+    )
 
 
 def test_centre_not_on_grid_is_evaluated_exactly():
@@ -124,7 +131,7 @@ def test_sklearn_path_matches_direct_path_and_dataframe_names():
     y = 3 * X[:, 0] - X[:, 1]
     df = pd.DataFrame(X, columns=["u", "v"])
     lin = LinearRegression().fit(df, y)
-    a = partial_dependence_ice(lin, df, "u", grid_resolution=7)   # sklearn.inspection path
+    a = partial_dependence_ice(lin, df, "u", grid_resolution=7)  # sklearn.inspection path
     b = partial_dependence_ice(lin.predict, df, "u", grid_resolution=7)  # callable path
     assert a.feature == "u" and b.feature_index == 0
     assert_allclose(a.individual, b.individual, atol=1e-12)
@@ -186,13 +193,16 @@ def test_fit_ensemble_refuses_a_deterministic_fit_and_bootstraps_it():
 
 
 # ----------------------------------------------------------------------------- H² input checks (issue 13)
-@pytest.mark.parametrize("pairs, match", [
-    ([(0, 0)], "two different"),
-    ([(-1, 1)], "out of range"),
-    ([(True, 1)], "boolean"),
-    ([(0, 5)], "out of range"),
-    (["ab"], "two features"),
-])
+@pytest.mark.parametrize(
+    "pairs, match",
+    [
+        ([(0, 0)], "two different"),
+        ([(-1, 1)], "out of range"),
+        ([(True, 1)], "boolean"),
+        ([(0, 5)], "out of range"),
+        (["ab"], "two features"),
+    ],
+)
 def test_h_statistic_refuses_bad_pairs(pairs, match):
     X = np.random.default_rng(0).uniform(-1, 1, (50, 3))
     with pytest.raises(ValueError, match=match):

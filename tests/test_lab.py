@@ -33,8 +33,10 @@ CHAPTER = "chapters/01_datasets.md"
 START_TIMEOUT_S = 180  # JupyterLab starts in ~5 s; generous for a loaded 2-core machine
 
 pytestmark = [
-    pytest.mark.skipif(importlib.util.find_spec("jupyterlab") is None,
-                       reason="JupyterLab is not installed: run `make install-lab` (or `make lab`)"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("jupyterlab") is None,
+        reason="JupyterLab is not installed: run `make install-lab` (or `make lab`)",
+    ),
     pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed"),
 ]
 
@@ -66,19 +68,34 @@ def lab(tmp_path_factory):
         pytest.skip("`make install-lab` is not up to date (make lab would install first): run it once")
     tmp = tmp_path_factory.mktemp("lab")
     port, token = _free_port(), secrets.token_hex(16)
-    flags = ["--no-browser", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
-             f"--IdentityProvider.token={token}"]
+    flags = [
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+    ]
     if os.geteuid() == 0:  # CI runs as root; jupyter refuses that unless told
         flags.append("--allow-root")
-    env = {**plain_env,
-           # keep the machine's own Jupyter configuration, kernels and settings out of the test
-           "JUPYTER_CONFIG_DIR": str(tmp / "config"), "JUPYTER_DATA_DIR": str(tmp / "data"),
-           "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "JUPYTERLAB_SETTINGS_DIR": str(tmp / "settings"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
-           "COMPENDIUM_DATA_MIRROR": str(tmp / "mirror-sentinel")}
+    env = {
+        **plain_env,
+        # keep the machine's own Jupyter configuration, kernels and settings out of the test
+        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
+        "JUPYTER_DATA_DIR": str(tmp / "data"),
+        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
+        "COMPENDIUM_DATA_MIRROR": str(tmp / "mirror-sentinel"),
+    }
     log = (tmp / "lab.log").open("w")
-    proc = subprocess.Popen(["make", "-s", "--no-print-directory", "lab", f"LAB_FLAGS={' '.join(flags)}"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "-s", "--no-print-directory", "lab", f"LAB_FLAGS={' '.join(flags)}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     server = Lab(f"http://127.0.0.1:{port}", token)
     server.runtime_dir, server.mirror, server.log = tmp / "runtime", env["COMPENDIUM_DATA_MIRROR"], tmp / "lab.log"
     try:
@@ -148,7 +165,9 @@ def test_the_chapter_kernel_is_the_project_environment_with_the_data_mirror(lab)
         out = []
         reply = client.execute_interactive(
             "import os, sys; print(sys.prefix); print(os.environ.get('COMPENDIUM_DATA_MIRROR')); print(os.getcwd())",
-            timeout=60, output_hook=lambda msg: out.append(msg["content"].get("text", "")))
+            timeout=60,
+            output_hook=lambda msg: out.append(msg["content"].get("text", "")),
+        )
         client.stop_channels()
         assert reply["content"]["status"] == "ok"
         prefix, mirror, cwd = "".join(out).split()

@@ -53,9 +53,14 @@ EXPECTED_FAILED: dict[str, str] = {}
 
 # the check suite feeds signal-free random data; the lasso path's smallest penalties then stop at max_iter
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@parametrize_with_checks([MultilinearRegressor(), MultilinearRegressor(interactions=None, penalty=None),
-                          MultilinearRegressor(penalty="lasso", cv=3)],
-                         expected_failed_checks=lambda est: EXPECTED_FAILED)
+@parametrize_with_checks(
+    [
+        MultilinearRegressor(),
+        MultilinearRegressor(interactions=None, penalty=None),
+        MultilinearRegressor(penalty="lasso", cv=3),
+    ],
+    expected_failed_checks=lambda est: EXPECTED_FAILED,
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
@@ -128,9 +133,10 @@ def test_a_pair_rule_is_called_with_the_columns_seen_at_fit():
     m = MultilinearRegressor(interactions=rule, penalty=None).fit(df, y)
     assert seen == [["Al", "Ga", "In"]]
     assert list(m.term_names_[3:]) == ["Al & In", "Ga & In"]
-    assert m.get_params()["interactions"] is rule                  # the parameter is never overwritten
+    assert m.get_params()["interactions"] is rule  # the parameter is never overwritten
     renamed = clone(MultilinearRegressor(interactions=_pairs_with_in, penalty=None)).fit(
-        df.rename(columns={"Al": "In2"}), y)                         # the same rule on other columns
+        df.rename(columns={"Al": "In2"}), y
+    )  # the same rule on other columns
     assert list(renamed.term_names_[3:]) == ["In2 & Ga", "In2 & In", "Ga & In"]
     with pytest.raises(ValueError, match="unknown feature 'zz'"):
         MultilinearRegressor(interactions=lambda names: [("Al", "zz")]).fit(df, y)
@@ -214,7 +220,7 @@ def test_sparse_one_hot_model_names_and_skips():
 def test_sparse_all_pairs_10k_fit():
     """Elpasolite-sized: 10,000 x 156 one-hot (4 sites x 39 elements), all pairs, ridge-CV.
 
-    Its speed is measured by ``make bench`` (tests/bench.py), not asserted here: a wall-clock bound
+    Its speed is measured by ``make bench`` (tools/bench.py), not asserted here: a wall-clock bound
     in a unit test fails on a loaded machine or passes on a fast one whatever the code does.
     """
     rng = np.random.default_rng(0)
@@ -268,7 +274,7 @@ def test_poly2_feature_map_reproduces_kernel_and_krr():
     krr = KernelRidge(kernel="poly", degree=2, gamma=g, coef0=c, alpha=alpha).fit(X, y)
     lin = Ridge(alpha=alpha, fit_intercept=False).fit(Phi, y)
     Xt = rng.uniform(-1, 1, size=(50, 3))
-    assert np.max(np.abs(krr.predict(Xt) - lin.predict(poly2_kernel_features(Xt, g, c)[0]))) < 1e-8
+    assert np.max(np.abs(krr.predict(Xt) - lin.predict(poly2_kernel_features(Xt, gamma=g, coef0=c)[0]))) < 1e-8
 
 
 # ----------------------------------------------------------------------------- units and bad input (issue 13)
@@ -305,14 +311,17 @@ def test_huge_inputs_fit_or_fail_clearly():
         MultilinearRegressor().fit(X * 1e160, y)
 
 
-@pytest.mark.parametrize("params, match", [
-    ({"interactions": [(True, 1)]}, "boolean"),
-    ({"interactions": ("top", -1)}, "positive integer"),
-    ({"interactions": ("top", 0)}, "positive integer"),
-    ({"alphas": []}, "non-empty"),
-    ({"n_bootstrap": -1}, "non-negative"),
-    ({"penalty": "elastic"}, "penalty must be"),
-])
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"interactions": [(True, 1)]}, "boolean"),
+        ({"interactions": ("top", -1)}, "positive integer"),
+        ({"interactions": ("top", 0)}, "positive integer"),
+        ({"alphas": []}, "non-empty"),
+        ({"n_bootstrap": -1}, "non-negative"),
+        ({"penalty": "elastic"}, "penalty must be"),
+    ],
+)
 def test_bad_parameters_get_clear_errors(params, match):
     X, y = _simulated()
     with pytest.raises(ValueError, match=match):
@@ -328,7 +337,7 @@ def test_too_few_rows_get_clear_errors():
 
 
 # ----------------------------------------------------------------------------- ridge for every penalty
-@pytest.mark.parametrize("n, p", [(300, 20), (40, 90)])       # primal (p <= n) and dual (p > n) branches
+@pytest.mark.parametrize("n, p", [(300, 20), (40, 90)])  # primal (p <= n) and dual (p > n) branches
 def test_gram_ridge_cv_matches_sklearn_leave_one_out(n, p):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(n, p)) + 3.0
@@ -353,7 +362,7 @@ def test_gram_ridge_cv_rejects_bad_penalties(bad):
 def test_ridge_spectrum_equals_sklearn_ridge_for_every_penalty(n, p):
     rng = np.random.default_rng(1)
     X, Xv, y = rng.normal(size=(n, p)), rng.normal(size=(7, p)), rng.normal(size=n)
-    X[:, 2] = X[:, 1]                                    # a collinear column: a null-space mode is dropped
+    X[:, 2] = X[:, 1]  # a collinear column: a null-space mode is dropped
     path = RidgeSpectrum(X, y)
     alphas = [0.1, 1.0, 10.0]
     pred = path.predict(Xv, alphas)

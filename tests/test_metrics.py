@@ -49,7 +49,7 @@ def test_clear_difference_is_distinguishable(two_models):
     b = paired_bootstrap(y, good, bad)
     assert b.difference == pytest.approx(metrics.mae(y, good) - metrics.mae(y, bad))
     assert b.low <= b.difference <= b.high < 0
-    assert b.distinguishable and b.n_units == 300 and len(b.samples) == b.n_boot == 2000
+    assert b.distinguishable and b.n_units == 300 and len(b.samples) == b.n_bootstrap == 2000
 
 
 def test_identical_models_are_not_distinguishable(two_models):
@@ -142,14 +142,17 @@ def test_group_labels_of_a_series_with_any_index(two_models):
     assert paired_bootstrap(y, good, bad, groups=labels).low == ref.low
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"metric": "r2"}, "metric must be one of"),
-    ({"n_boot": 50}, "at least 100"),
-    ({"n_boot": 1000.5}, "integer"),
-    ({"n_boot": True}, "integer"),
-    ({"level": 1.0}, r"level must be in \(0, 1\)"),
-    ({"groups": np.arange(3)}, "3 labels for 300 rows"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"metric": "r2"}, "metric must be one of"),
+        ({"n_bootstrap": 50}, "at least 100"),
+        ({"n_bootstrap": 1000.5}, "integer"),
+        ({"n_bootstrap": True}, "integer"),
+        ({"confidence": 1.0}, r"confidence must be in \(0, 1\)"),
+        ({"groups": np.arange(3)}, "3 labels for 300 rows"),
+    ],
+)
 def test_bad_parameters(two_models, kwargs, match):
     y, good, bad = two_models
     with pytest.raises(ValueError, match=match):

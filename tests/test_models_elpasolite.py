@@ -4,12 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold
 
 from helpers import data
-from helpers.featurize.elpasolite import ELPASOLITE_ELEMENTS, SitePairs
+from helpers import elpasolite_screening as screening
+from helpers.featurize.elpasolite import ELPASOLITE_ELEMENTS, SITES, SitePairs
 from helpers.linear import MultilinearRegressor, local_contributions
-from helpers.models import ELPASOLITE_TARGET, elpasolite_model
+from helpers.models import ELPASOLITE_TARGET, elpasolite, elpasolite_model
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +81,14 @@ def _terms_follow_encoder(model):
     assert list(reg.term_names_[reg.term_kinds_ == "pair"]) == [f"{columns[i]} & {columns[j]}" for i, j in reg.pairs_]
 
 
-@pytest.mark.parametrize("params", [{"sites__n_knots": 3}, {"sites__properties": ("row", "column")},
-                                    {"sites__symmetric_ab": False, "sites__properties": ("row",)}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sites__n_knots": 3},
+        {"sites__properties": ("row", "column")},
+        {"sites__symmetric_ab": False, "sites__properties": ("row",)},
+    ],
+)
 def test_term_names_follow_the_encoder_after_set_params(elp, params):
     train = elp.iloc[:1500]
     model = elpasolite_model().set_params(**params).fit(train, train[ELPASOLITE_TARGET])
@@ -105,8 +113,12 @@ def test_swapping_an_element_of_the_vocabulary_renames_its_terms(elp):
 
 def test_grid_search_over_the_encoder(elp):
     train = elp.iloc[:1200]
-    grid = GridSearchCV(elpasolite_model(), {"sites__n_knots": [3, 4], "sites__properties": [("row", "column")]},
-                        cv=KFold(3, shuffle=True, random_state=0), scoring="neg_mean_absolute_error")
+    grid = GridSearchCV(
+        elpasolite_model(),
+        {"sites__n_knots": [3, 4], "sites__properties": [("row", "column")]},
+        cv=KFold(3, shuffle=True, random_state=0),
+        scoring="neg_mean_absolute_error",
+    )
     grid.fit(train, train[ELPASOLITE_TARGET])
     assert grid.cv_results_["mean_test_score"].shape == (2,)
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
@@ -117,11 +129,82 @@ def test_site_pairs_rule():
     rule = SitePairs()
     names = ["AB=H", "AB:row#0", "AB:row#1", "C=H", "C:row#0", "D:row#0", "D:row#1"]
     pairs = rule(names)
-    assert ("AB:row#0", "AB:row#1") in pairs                  # A–B products live inside the AB block
-    assert ("D:row#0", "D:row#1") not in pairs                 # one element's own functions: no pair
-    assert not any("=" in a or "=" in b for a, b in pairs)     # no one-hot pairs by default
+    assert ("AB:row#0", "AB:row#1") in pairs  # A–B products live inside the AB block
+    assert ("D:row#0", "D:row#1") not in pairs  # one element's own functions: no pair
+    assert not any("=" in a or "=" in b for a, b in pairs)  # no one-hot pairs by default
     assert ("AB=H", "C=H") in SitePairs(one_hot=True)(names)
-    assert repr(rule) == "SitePairs(one_hot=False)" and clone(elpasolite_model()).get_params()[
-        "multilinear__interactions"] == rule
+    assert (
+        repr(rule) == "SitePairs(one_hot=False)"
+        and clone(elpasolite_model()).get_params()["multilinear__interactions"] == rule
+    )
     with pytest.raises(ValueError, match="'x0' is not a site-encoder column"):
         rule(["x0", "C:row#0"])
+
+
+# ----------------------------------------------------------------------------- the table view
+def test_site_effect_is_zero_at_the_reference_and_exact_for_main_effects(elp):
+    train = elp.iloc[:3000]
+    main = elpasolite_model(interactions=False).fit(train, train[ELPASOLITE_TARGET])
+    eff = elpasolite.site_effect(main, train, site="D", reference="F")
+    assert eff["F"] == 0.0
+    names = list(main[-1].term_names_)
+    coef = dict(zip(names, main[-1].coef_, strict=True))
+    # one-hot + splines of the D element: their sum at C minus at F
+    enc = main[0]
+    fd = enc.element_features("D") @ main[-1].coef_[enc.block_columns_["D"]]
+    els = list(enc.elements_)
+    assert eff["C"] == pytest.approx(fd[els.index("C")] - fd[els.index("F")], abs=1e-10)
+    assert "D=C" in coef
+    with pytest.raises(ValueError, match="unknown site"):
+        elpasolite.site_effect(main, train, site="E")
+
+
+def test_site_tables_of_an_unfitted_recipe_is_not_fitted_error():
+    with pytest.raises(NotFittedError):
+        elpasolite.site_tables(elpasolite_model())
+
+
+# ----------------------------------------------------------------------------- purification
+def test_purified_tables_predict_the_same_and_are_centred(elp, fitted):
+    train = elp.iloc[:3000]
+    tables = elpasolite.site_tables(fitted)
+    w = elpasolite.site_weights(train, tables.elements)
+    pure = elpasolite.purify(tables, w)
+    space = screening.enumerate_elpasolites(tables.elements[:12], distinct=False)
+    np.testing.assert_allclose(pure.predict_codes(space.codes), tables.predict_codes(space.codes), atol=1e-10)
+    for s in SITES:
+        assert abs(w[s] @ pure.unary[s]) < 1e-10
+    for s, t in elpasolite.SITE_PAIRS:
+        P = pure.pair[(s, t)]
+        np.testing.assert_allclose(P @ w[t], 0, atol=1e-10)
+        np.testing.assert_allclose(w[s] @ P, 0, atol=1e-10)
+    # A and B share weights and tables, so the purified model is still A/B-symmetric
+    np.testing.assert_allclose(pure.unary["A"], pure.unary["B"], atol=1e-12)
+    np.testing.assert_allclose(pure.pair[("A", "B")], pure.pair[("A", "B")].T, atol=1e-12)
+    # the intercept is the mean prediction over crystals drawn site by site from the weights
+    n = len(tables.elements)
+    grid = np.einsum("a,b,c,d->abcd", w["A"], w["B"], w["C"], w["D"])
+    a, b, c, d = (g.ravel() for g in np.indices((n,) * 4))
+    mean = grid.ravel() @ tables.predict_codes({"A": a, "B": b, "C": c, "D": d})
+    assert pure.intercept == pytest.approx(mean, abs=1e-10)
+
+
+def test_site_contributions_sum_to_the_prediction(elp, fitted):
+    train = elp.iloc[:3000]
+    tables = elpasolite.site_tables(fitted)
+    pure = elpasolite.purify(tables, elpasolite.site_weights(train, tables.elements))
+    casr = pd.DataFrame({"A": ["Ca"], "B": ["Sr"], "C": ["Cs"], "D": ["F"]})
+    parts = elpasolite.site_contributions(pure, casr)
+    assert list(parts.kind) == ["main"] * 4 + ["pair"] * 6 + ["intercept"]
+    assert parts.term.iloc[0] == "A = Ca" and parts.term.iloc[-2] == "C × D: Cs–F"
+    assert parts.contribution.sum() == pytest.approx(float(fitted.predict(casr)[0]), abs=1e-9)
+
+
+def test_purify_rejects_bad_weights(elp, fitted):
+    tables = elpasolite.site_tables(fitted)
+    w = elpasolite.site_weights(elp.iloc[:3000], tables.elements)
+    for bad in (w["C"][:-1], -w["C"], np.zeros_like(w["C"])):
+        with pytest.raises(ValueError, match=r"weights\['C'\] must be 39 non-negative numbers"):
+            elpasolite.purify(tables, {**w, "C": bad})
+    with pytest.raises(ValueError, match="unknown element"):
+        elpasolite.site_weights(pd.DataFrame({"A": ["Fe"], "B": ["Ca"], "C": ["Cs"], "D": ["F"]}), tables.elements)

@@ -43,8 +43,12 @@ def test_pd_ice_chart(pd_result, kind):
 
 
 def test_h_statistic_chart():
-    df = pd.DataFrame({"h_squared": np.r_[np.linspace(0.1, 0.15, 10), np.linspace(0, 0.01, 10)],
-                       "data": ["with interaction"] * 10 + ["no interaction (null)"] * 10})
+    df = pd.DataFrame(
+        {
+            "h_squared": np.r_[np.linspace(0.1, 0.15, 10), np.linspace(0, 0.01, 10)],
+            "data": ["with interaction"] * 10 + ["no interaction (null)"] * 10,
+        }
+    )
     spec = plots.h_statistic_chart(df, quantity="H² of (x0, x1)").to_dict()
     enc = spec["encoding"]
     assert enc["color"]["scale"]["range"] == [KIND_COLOURS["pair"], KIND_COLOURS["intercept"]]
@@ -87,8 +91,14 @@ def test_parity_chart():
 @pytest.fixture
 def dist_df():
     rng = np.random.default_rng(0)
-    return pd.DataFrame({"energy": rng.normal(size=300), "group": rng.choice(["F", "Cl", "O"], 300),
-                         "sg": rng.choice([12, 33, 167], 300), "ox": rng.choice(["II", "III"], 300)})
+    return pd.DataFrame(
+        {
+            "energy": rng.normal(size=300),
+            "group": rng.choice(["F", "Cl", "O"], 300),
+            "sg": rng.choice([12, 33, 167], 300),
+            "ox": rng.choice(["II", "III"], 300),
+        }
+    )
 
 
 def test_histogram_single(dist_df):
@@ -99,7 +109,7 @@ def test_histogram_single(dist_df):
 
 
 def test_histogram_facets_and_colour(dist_df):
-    chart = plots.histogram(dist_df, "energy", by="sg", color="ox", quantity="energy", unit="eV/atom")
+    chart = plots.histogram(dist_df, "energy", by="sg", colour="ox", quantity="energy", unit="eV/atom")
     assert isinstance(chart, alt.FacetChart)
     spec = chart.to_dict()
     assert spec["facet"]["field"] == "sg" and spec["facet"]["type"] == "ordinal"  # numeric levels sorted numerically

@@ -7,8 +7,13 @@ from helpers import plots
 
 
 def curves():
-    return pd.DataFrame({"n_train": [500, 1000, 500, 1000], "mae": [0.3, 0.2, 0.25, 0.15],
-                         "model": ["krr", "krr", "multilinear", "multilinear"]})
+    return pd.DataFrame(
+        {
+            "n_train": [500, 1000, 500, 1000],
+            "mae": [0.3, 0.2, 0.25, 0.15],
+            "model": ["krr", "krr", "multilinear", "multilinear"],
+        }
+    )
 
 
 def test_log_log_axes_titles_and_references():

@@ -20,11 +20,31 @@ def tmp_results(tmp_path, monkeypatch):
 
 def test_record_writes_exact_keys(tmp_results):
     results.reset("99_demo")
-    results.record(chapter="99_demo", case="tco", target="formation_energy", model="multilinear", metric="mae",
-                   value=0.0123, unit="eV/atom", split="test", n_train=2400)
+    results.record(
+        chapter="99_demo",
+        case="tco",
+        target="formation_energy",
+        model="multilinear",
+        metric="mae",
+        value=0.0123,
+        unit="eV/atom",
+        split="test",
+        n_train=2400,
+    )
     data = json.loads((tmp_results / "99_demo.json").read_text())
-    assert data == [{"chapter": "99_demo", "case": "tco", "target": "formation_energy", "model": "multilinear",
-                     "metric": "mae", "value": 0.0123, "unit": "eV/atom", "split": "test", "n_train": 2400}]
+    assert data == [
+        {
+            "chapter": "99_demo",
+            "case": "tco",
+            "target": "formation_energy",
+            "model": "multilinear",
+            "metric": "mae",
+            "value": 0.0123,
+            "unit": "eV/atom",
+            "split": "test",
+            "n_train": 2400,
+        }
+    ]
 
 
 def test_record_is_keyword_only(tmp_results):
@@ -69,10 +89,12 @@ def test_truncated_file_names_itself(tmp_results):
 
 
 def test_concurrent_writers_lose_nothing(tmp_results):
-    code = ("import sys\nfrom helpers import results as R\n"
-            "for i in range(100):\n"
-            "    R.record(chapter='99_x', case='s', target='y', model=sys.argv[1], metric=f'm{i}', value=1.0,"
-            " unit='1', split='test')\n")
+    code = (
+        "import sys\nfrom helpers import results as R\n"
+        "for i in range(100):\n"
+        "    R.record(chapter='99_x', case='s', target='y', model=sys.argv[1], metric=f'm{i}', value=1.0,"
+        " unit='1', split='test')\n"
+    )
     env = {"COMPENDIUM_RESULTS_DIR": str(tmp_results), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     procs = [subprocess.Popen([sys.executable, "-c", code, who], env=env) for who in ("A", "B", "C")]
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
@@ -85,8 +107,9 @@ def test_chapter_results_report_records_and_glues(tmp_results, monkeypatch):
 
     monkeypatch.setattr(myst_nb, "glue", lambda key, value, display=True: glued.__setitem__(key, value))
     res = results.start("99_demo", prefix="demo_", case="tco")
-    text = res.report("demo_mae", 0.012345, fmt=".3f", target="bandgap", model="krr", metric="mae",
-                      unit="eV", split="test")
+    text = res.report(
+        "demo_mae", 0.012345, fmt=".3f", target="bandgap", model="krr", metric="mae", unit="eV", split="test"
+    )
     assert text == "0.012" and glued == {"demo_mae": "0.012"}
     assert results.load("99_demo")[0]["value"] == 0.012345 and results.load("99_demo")[0]["case"] == "tco"
     assert res.glue("demo_n", 2400, fmt=",") == "2,400"

@@ -6,6 +6,28 @@ training data only:
 - :mod:`helpers.baselines.boosting` — histogram gradient boosting tuned by inner CV.
 """
 
-from helpers._submodules import reexport
+# explicit imports, so that tools and IDEs follow every name to the module that defines it
+from helpers.baselines.boosting import DEFAULT_BOOSTING_GRID, SMALL_BOOSTING_GRID, BoostingCV, tuned_boosting
+from helpers.baselines.krr import (
+    DEFAULT_GAMMA_FACTORS,
+    DEFAULT_KRR_ALPHAS,
+    CentredKernelRidge,
+    KernelRidgeCV,
+    median_gamma,
+)
+from helpers.baselines.mlp import DEFAULT_MLP_ALPHAS, MLPEnsemble, MLPEnsembleCV
 
-__all__ = reexport(__name__, globals(), ("krr", "mlp", "boosting"))
+__all__ = [
+    "BoostingCV",
+    "CentredKernelRidge",
+    "DEFAULT_BOOSTING_GRID",
+    "DEFAULT_GAMMA_FACTORS",
+    "DEFAULT_KRR_ALPHAS",
+    "DEFAULT_MLP_ALPHAS",
+    "KernelRidgeCV",
+    "median_gamma",
+    "MLPEnsemble",
+    "MLPEnsembleCV",
+    "SMALL_BOOSTING_GRID",
+    "tuned_boosting",
+]

@@ -8,10 +8,15 @@ hyperparameter like the others, chosen by a CV splitter that can respect groups.
 
 from __future__ import annotations
 
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["tuned_boosting", "DEFAULT_BOOSTING_GRID"]
+from helpers.evaluate import kfold
+
+__all__ = ["tuned_boosting", "BoostingCV", "DEFAULT_BOOSTING_GRID", "SMALL_BOOSTING_GRID"]
 
 #: A small grid that covers shallow-and-many to deep-and-few trees (48 settings).
 DEFAULT_BOOSTING_GRID = {
@@ -23,16 +28,66 @@ DEFAULT_BOOSTING_GRID = {
 }
 
 
-def tuned_boosting(*, param_grid=None, cv=None, categorical_features="from_dtype", scoring="neg_mean_absolute_error",
-                   random_state=0, n_jobs=None) -> GridSearchCV:
+def tuned_boosting(
+    *,
+    param_grid=None,
+    cv=None,
+    categorical_features="from_dtype",
+    scoring="neg_mean_absolute_error",
+    random_state=0,
+    n_jobs=None,
+) -> GridSearchCV:
     """An unfitted ``GridSearchCV`` over :class:`~sklearn.ensemble.HistGradientBoostingRegressor`.
 
     ``cv``: a splitter (pass ``GroupKFold`` and call ``fit(X, y, groups=g)`` for grouped CV); default
     5 shuffled folds seeded by ``random_state``. ``scoring`` is a scikit-learn scorer name (default:
     mean absolute error). The refitted best model is ``best_estimator_``.
     """
-    model = HistGradientBoostingRegressor(early_stopping=False, categorical_features=categorical_features,
-                                          random_state=random_state)
-    return GridSearchCV(model, param_grid or DEFAULT_BOOSTING_GRID, scoring=scoring,
-                        cv=cv if cv is not None else KFold(5, shuffle=True, random_state=random_state),
-                        n_jobs=n_jobs)
+    model = HistGradientBoostingRegressor(
+        early_stopping=False, categorical_features=categorical_features, random_state=random_state
+    )
+    return GridSearchCV(
+        model,
+        param_grid or DEFAULT_BOOSTING_GRID,
+        scoring=scoring,
+        cv=cv if cv is not None else KFold(5, shuffle=True, random_state=random_state),
+        n_jobs=n_jobs,
+    )
+
+
+#: A small grid (4 settings), to keep nested CV affordable (chapter 5); the iterations are tuned in it.
+SMALL_BOOSTING_GRID = {
+    "learning_rate": [0.1],
+    "max_iter": [100, 300],
+    "max_leaf_nodes": [15],
+    "min_samples_leaf": [5, 20],
+}
+
+
+class BoostingCV(RegressorMixin, BaseEstimator):
+    """:func:`tuned_boosting` as an estimator whose inner CV is grouped when ``fit`` gets ``groups``.
+
+    ``param_grid`` (default :data:`SMALL_BOOSTING_GRID`), ``cv`` folds (shuffled, seeded by ``random_state``,
+    grouped with :func:`helpers.evaluate.kfold`). Categorical columns of a DataFrame (pandas ``Categorical``)
+    are split natively, e.g. :func:`helpers.featurize.complexes.complex_categories`. ``search_`` is the
+    fitted ``GridSearchCV``.
+    """
+
+    def __init__(self, param_grid=None, cv: int = 3, random_state=0):
+        self.param_grid = param_grid
+        self.cv = cv
+        self.random_state = random_state
+
+    def fit(self, X, y, groups=None):
+        """Grid search by (grouped) CV, then the refit on all rows."""
+        splitter = kfold(self.cv, groups=groups, random_state=self.random_state)
+        self.search_ = tuned_boosting(
+            param_grid=self.param_grid or SMALL_BOOSTING_GRID, cv=splitter, random_state=self.random_state
+        )
+        self.search_.fit(X, np.asarray(y, dtype=np.float64), groups=groups)
+        return self
+
+    def predict(self, X):
+        """Predictions of the refitted best model."""
+        check_is_fitted(self, "search_")
+        return self.search_.predict(X)

@@ -18,21 +18,24 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.kernel_ridge import KernelRidge
 from sklearn.metrics.pairwise import pairwise_distances, pairwise_kernels
-from sklearn.model_selection import KFold, check_cv
+from sklearn.model_selection import check_cv
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-__all__ = ["KernelRidgeCV", "CentredKernelRidge", "median_gamma"]
+from helpers.evaluate import kfold
+
+__all__ = ["KernelRidgeCV", "CentredKernelRidge", "median_gamma", "DEFAULT_GAMMA_FACTORS", "DEFAULT_KRR_ALPHAS"]
 
 #: Kernel widths tried, as multiples of the median heuristic (see :func:`median_gamma`).
 DEFAULT_GAMMA_FACTORS = tuple(np.logspace(-2, 1, 7))
 #: Ridge penalties tried (the kernel's diagonal is 1, so these are relative to it).
-DEFAULT_ALPHAS = tuple(np.logspace(-8, 0, 9))
+DEFAULT_KRR_ALPHAS = tuple(np.logspace(-8, 0, 9))
 #: validation errors, averaged over the validation rows (axis 0) per penalty and target
 _METRICS = {"mse": lambda e: np.mean(e**2, axis=0), "mae": lambda e: np.mean(np.abs(e), axis=0)}
 
 
-def median_gamma(X, kernel: str, n_max: int = 1000, random_state=0) -> float:
+def median_gamma(X, kernel: str, *, n_max: int = 1000, random_state=0) -> float:
     """The median heuristic: ``1 / median distance`` (L1, Laplacian kernel) or ``1 / median squared
     distance`` (Euclidean, Gaussian kernel) over at most ``n_max`` rows, so that a typical pair of rows
     has kernel value ``exp(-1)``."""
@@ -81,51 +84,79 @@ class CentredKernelRidge(RegressorMixin, BaseEstimator):
 
 
 class KernelRidgeCV(RegressorMixin, BaseEstimator):
-    """Kernel ridge regression with (gamma, alpha) chosen by k-fold CV on the training data.
+    """Kernel ridge regression with (gamma, alpha) chosen by k-fold CV on the training data: THE kernel
+    baseline of every case study (the TCO n-grams, the elpasolite sites, the complexes' descriptors).
 
     Parameters
     ----------
     kernel : ``"laplacian"`` (``exp(-γ‖x−x'‖₁)``, Faber et al.'s choice) or ``"rbf"`` (Gaussian).
-    gammas : kernel widths to try; default ``DEFAULT_GAMMA_FACTORS × median_gamma(X)``.
+    gamma_factors : kernel widths to try, as multiples of the median heuristic of the training rows
+        (:func:`median_gamma`, after standardising if ``standardize``); default :data:`DEFAULT_GAMMA_FACTORS`.
+    gammas : absolute kernel widths to try instead (then ``gamma_factors`` must be left at None).
     alphas : ridge penalties to try (default ``1e-8 … 1``).
-    cv : number of folds or a CV splitter (default: 5 shuffled folds seeded by ``random_state``).
+    standardize : scale every input column to zero mean and unit variance (training rows) first.
+    cv : number of folds or a CV splitter (default 5). A number gives shuffled folds seeded by
+        ``random_state``, grouped (no group in two folds) when ``fit`` gets ``groups``
+        (:func:`helpers.evaluate.kfold`).
     scoring : ``"mse"`` or ``"mae"``, the validation error minimised (in the units of ``y``).
 
     ``fit(X, y)`` takes ``y`` of shape (n,) or, for several targets on the same features, (n, t): then
     (gamma, alpha) are chosen for each column exactly as for that column alone (same folds, grid and
     error), in one pass, and ``predict`` returns shape (n, t). Each target is centred on its training
     mean (kernel ridge has no intercept). Attributes after ``fit``: ``gamma_``, ``alpha_``,
-    ``best_score_`` (the CV error of the chosen pair; floats for 1-D ``y``, arrays of length t
-    otherwise), ``cv_results_`` (a DataFrame: [target,] gamma, alpha, mean_error, std_error) and
-    ``models_`` (one fitted :class:`CentredKernelRidge` per target).
+    ``best_error_`` (the CV error of the chosen pair, of the kind ``scoring`` names: MSE in squared units
+    of ``y`` or MAE in its units; floats for 1-D ``y``, arrays of length t otherwise), ``cv_results_`` (a
+    DataFrame: [target,] gamma, alpha, mean_error, std_error), ``scaler_`` (the fitted ``StandardScaler``
+    or None) and ``models_`` (one fitted :class:`CentredKernelRidge` per target).
     """
 
-    def __init__(self, kernel="laplacian", gammas=None, alphas=None, cv=5, scoring="mse", random_state=0):
+    def __init__(
+        self,
+        kernel="laplacian",
+        gamma_factors=None,
+        gammas=None,
+        alphas=None,
+        standardize=False,
+        cv=5,
+        scoring="mse",
+        random_state=0,
+    ):
         self.kernel = kernel
+        self.gamma_factors = gamma_factors
         self.gammas = gammas
         self.alphas = alphas
+        self.standardize = standardize
         self.cv = cv
         self.scoring = scoring
         self.random_state = random_state
 
-    def _splitter(self):
+    def _splitter(self, groups):
         cv = self.cv
         if isinstance(cv, (bool, np.bool_)):
             raise ValueError(f"cv must be a number of folds (>= 2) or a CV splitter, got {cv!r}")
-        if isinstance(cv, numbers.Integral):       # np.int64 too: shuffled, as documented, never check_cv's
-            if cv < 2:                             # unshuffled KFold
+        if isinstance(cv, numbers.Integral):  # np.int64 too: shuffled, as documented, never check_cv's
+            if cv < 2:  # unshuffled KFold
                 raise ValueError(f"cv must be at least 2 folds, got {cv!r}")
-            return KFold(int(cv), shuffle=True, random_state=self.random_state)
+            return kfold(int(cv), groups=groups, random_state=self.random_state)
         return check_cv(cv)
 
     def _grid(self, X) -> tuple[np.ndarray, np.ndarray]:
         if self.scoring not in _METRICS:
             raise ValueError(f"scoring must be one of {sorted(_METRICS)}, got {self.scoring!r}")
-        gammas = (np.asarray(DEFAULT_GAMMA_FACTORS) * median_gamma(X, self.kernel, random_state=self.random_state)
-                  if self.gammas is None else np.asarray(self.gammas, dtype=np.float64))
-        alphas = np.asarray(DEFAULT_ALPHAS if self.alphas is None else self.alphas, dtype=np.float64)
+        if self.gammas is not None and self.gamma_factors is not None:
+            raise ValueError(
+                "give gammas (absolute kernel widths) or gamma_factors (multiples of the median heuristic), not both"
+            )
+        if self.gammas is None:
+            factors = DEFAULT_GAMMA_FACTORS if self.gamma_factors is None else self.gamma_factors
+            gammas = np.asarray(factors, dtype=np.float64) * median_gamma(
+                X, self.kernel, random_state=self.random_state
+            )
+        else:
+            gammas = np.asarray(self.gammas, dtype=np.float64)
+        alphas = np.asarray(DEFAULT_KRR_ALPHAS if self.alphas is None else self.alphas, dtype=np.float64)
         if gammas.size == 0 or alphas.size == 0 or np.any(gammas <= 0) or np.any(alphas <= 0):
-            raise ValueError("gammas and alphas must be non-empty lists of positive numbers")
+            raise ValueError("gammas (or gamma_factors) and alphas must be non-empty lists of positive numbers")
         return gammas, alphas
 
     def fit(self, X, y, groups=None):
@@ -134,8 +165,11 @@ class KernelRidgeCV(RegressorMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, multi_output=True)
         self._1d = y.ndim == 1
         Y = y.reshape(len(y), -1)
+        self.scaler_ = StandardScaler().fit(X) if self.standardize else None
+        if self.scaler_ is not None:
+            X = self.scaler_.transform(X)
         gammas, alphas = self._grid(X)
-        folds = list(self._splitter().split(X, Y, groups))
+        folds = list(self._splitter(groups).split(X, Y, groups))
         err = _METRICS[self.scoring]
         t = Y.shape[1]
         scores = np.empty((len(gammas), len(alphas), len(folds), t))
@@ -144,32 +178,48 @@ class KernelRidgeCV(RegressorMixin, BaseEstimator):
             for f, (tr, va) in enumerate(folds):
                 mean = Y[tr].mean(axis=0)
                 w, V = np.linalg.eigh(K[np.ix_(tr, tr)])
-                Vty = V.T @ (Y[tr] - mean)                        # (n_tr, t)
-                P = K[np.ix_(va, tr)] @ V                         # (n_va, n_tr), shared by every alpha
+                Vty = V.T @ (Y[tr] - mean)  # (n_tr, t)
+                P = K[np.ix_(va, tr)] @ V  # (n_va, n_tr), shared by every alpha
                 for a, alpha in enumerate(alphas):
                     scores[g, a, f] = err(P @ (Vty / (w[:, None] + alpha)) + mean - Y[va])
-        mean_err = scores.mean(axis=2)                            # (gamma, alpha, target)
+        mean_err = scores.mean(axis=2)  # (gamma, alpha, target)
         best = [np.unravel_index(np.argmin(mean_err[:, :, j]), mean_err.shape[:2]) for j in range(t)]
         gamma_ = np.array([gammas[g] for g, _ in best])
         alpha_ = np.array([alphas[a] for _, a in best])
         score_ = np.array([mean_err[g, a, j] for j, (g, a) in enumerate(best)])
         gg, aa = np.meshgrid(gammas, alphas, indexing="ij")
         self.cv_results_ = pd.concat(
-            [pd.DataFrame({"target": j, "gamma": gg.ravel(), "alpha": aa.ravel(),
-                           "mean_error": mean_err[:, :, j].ravel(),
-                           "std_error": scores[:, :, :, j].std(axis=2).ravel()}) for j in range(t)],
-            ignore_index=True)
+            [
+                pd.DataFrame(
+                    {
+                        "target": j,
+                        "gamma": gg.ravel(),
+                        "alpha": aa.ravel(),
+                        "mean_error": mean_err[:, :, j].ravel(),
+                        "std_error": scores[:, :, :, j].std(axis=2).ravel(),
+                    }
+                )
+                for j in range(t)
+            ],
+            ignore_index=True,
+        )
         if self._1d:
             self.cv_results_ = self.cv_results_.drop(columns="target")
             gamma_, alpha_, score_ = float(gamma_[0]), float(alpha_[0]), float(score_[0])
-        self.gamma_, self.alpha_, self.best_score_ = gamma_, alpha_, score_
-        self.models_ = [CentredKernelRidge(gamma=float(np.atleast_1d(gamma_)[j]), alpha=float(np.atleast_1d(alpha_)[j]),
-                                           kernel=self.kernel).fit(X, Y[:, j]) for j in range(t)]
+        self.gamma_, self.alpha_, self.best_error_ = gamma_, alpha_, score_
+        self.models_ = [
+            CentredKernelRidge(
+                gamma=float(np.atleast_1d(gamma_)[j]), alpha=float(np.atleast_1d(alpha_)[j]), kernel=self.kernel
+            ).fit(X, Y[:, j])
+            for j in range(t)
+        ]
         return self
 
     def predict(self, X):
         """Predictions of the refitted model(s), in the units of ``y`` (shape (n,) or (n, t), as fitted)."""
         check_is_fitted(self, "models_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
+        if self.scaler_ is not None:
+            X = self.scaler_.transform(X)
         P = np.column_stack([m.predict(X) for m in self.models_])
         return P[:, 0] if self._1d else P

@@ -26,7 +26,7 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from helpers.splits import kfold
+from helpers.evaluate import kfold
 
 __all__ = ["MLPEnsemble", "MLPEnsembleCV", "DEFAULT_MLP_ALPHAS"]
 
@@ -58,9 +58,19 @@ class MLPEnsemble(RegressorMixin, BaseEstimator):
     member kept; ``predict`` returns the members' mean in the units of ``y``.
     """
 
-    def __init__(self, hidden_layer_sizes=(50, 50), activation="tanh", alpha=0.1, n_members: int = 3,
-                 max_iter: int = 200, validation_fraction: float = 0.15, check_every: int = 25,
-                 patience: int = 2, dtype=np.float32, random_state=0):
+    def __init__(
+        self,
+        hidden_layer_sizes=(50, 50),
+        activation="tanh",
+        alpha=0.1,
+        n_members: int = 3,
+        max_iter: int = 200,
+        validation_fraction: float = 0.15,
+        check_every: int = 25,
+        patience: int = 2,
+        dtype=np.float32,
+        random_state=0,
+    ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.alpha = alpha
@@ -75,17 +85,26 @@ class MLPEnsemble(RegressorMixin, BaseEstimator):
     def _fit_member(self, X, y, seed, groups):
         frac = float(self.validation_fraction)
         if frac > 0:
-            splitter = (GroupShuffleSplit(1, test_size=frac, random_state=seed) if groups is not None
-                        else ShuffleSplit(1, test_size=frac, random_state=seed))
+            splitter = (
+                GroupShuffleSplit(1, test_size=frac, random_state=seed)
+                if groups is not None
+                else ShuffleSplit(1, test_size=frac, random_state=seed)
+            )
             tr, va = next(splitter.split(X, y, groups))
         else:
             tr, va = np.arange(len(y)), np.arange(0)
         xs = StandardScaler().fit(X[tr])
         ys = StandardScaler().fit(y[tr, None])
         Xt, yt = xs.transform(X[tr]).astype(self.dtype), ys.transform(y[tr, None]).ravel().astype(self.dtype)
-        net = MLPRegressor(hidden_layer_sizes=self.hidden_layer_sizes, activation=self.activation,
-                           alpha=self.alpha, solver="lbfgs", max_iter=int(self.max_iter), warm_start=True,
-                           random_state=seed)
+        net = MLPRegressor(
+            hidden_layer_sizes=self.hidden_layer_sizes,
+            activation=self.activation,
+            alpha=self.alpha,
+            solver="lbfgs",
+            max_iter=int(self.max_iter),
+            warm_start=True,
+            random_state=seed,
+        )
         if len(va) == 0:
             net.fit(Xt, yt)
             net.n_iter_total_ = net.n_iter_
@@ -105,7 +124,7 @@ class MLPEnsemble(RegressorMixin, BaseEstimator):
                 since += 1
                 if since >= int(self.patience):
                     break
-            if net.n_iter_ < net.max_iter:   # L-BFGS converged within the chunk
+            if net.n_iter_ < net.max_iter:  # L-BFGS converged within the chunk
                 break
         return xs, best, ys
 
@@ -136,8 +155,10 @@ class MLPEnsemble(RegressorMixin, BaseEstimator):
         X = _as_array(X)
         if X.ndim != 2 or X.shape[1] != self.n_features_in_:
             raise ValueError(f"X must have {self.n_features_in_} columns, got shape {X.shape}")
-        preds = [ys.inverse_transform(net.predict(xs.transform(X).astype(self.dtype)).reshape(-1, 1)).ravel()
-                 for xs, net, ys in self.members_]
+        preds = [
+            ys.inverse_transform(net.predict(xs.transform(X).astype(self.dtype)).reshape(-1, 1)).ravel()
+            for xs, net, ys in self.members_
+        ]
         return np.mean(preds, axis=0).astype(np.float64)
 
 

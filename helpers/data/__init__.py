@@ -32,6 +32,59 @@ Public API: :func:`load_tco`, :func:`load_elpasolites`, :func:`load_spin_splitti
 :class:`DataError` exceptions.
 """
 
-from helpers._submodules import reexport
+# explicit imports, so that tools and IDEs follow every name to the module that defines it
+from helpers.data.elpasolite import load_elpasolites
+from helpers.data.errors import DataError, DataIntegrityError, DataNotFoundError, GeometryParseError, UnsafePickleError
+from helpers.data.store import (
+    CACHE_ENV,
+    DATA_DIR,
+    DATASETS,
+    DEFAULT_CACHE_DIR,
+    MIRROR_ENV,
+    OFFLINE_ENV,
+    REGISTRY_ENV,
+    REGISTRY_PATH,
+    ROOT,
+    cache_dir,
+    describe,
+    fetch,
+    fetch_bytes,
+    mirror_dir,
+    registry,
+    registry_path,
+    sha256_file,
+)
+from helpers.data.tco import GEOMETRY_KEY, TCOData, load_tco, parse_geometry
+from helpers.data.tmc import load_rac_descriptors, load_spin_splitting
 
-__all__ = reexport(__name__, globals(), ("errors", "store", "tco", "elpasolite", "tmc"))
+__all__ = [
+    "cache_dir",
+    "CACHE_ENV",
+    "DATA_DIR",
+    "DataError",
+    "DataIntegrityError",
+    "DataNotFoundError",
+    "DATASETS",
+    "DEFAULT_CACHE_DIR",
+    "describe",
+    "fetch",
+    "fetch_bytes",
+    "GEOMETRY_KEY",
+    "GeometryParseError",
+    "load_elpasolites",
+    "load_rac_descriptors",
+    "load_spin_splitting",
+    "load_tco",
+    "mirror_dir",
+    "MIRROR_ENV",
+    "OFFLINE_ENV",
+    "parse_geometry",
+    "registry",
+    "REGISTRY_ENV",
+    "REGISTRY_PATH",
+    "registry_path",
+    "ROOT",
+    "sha256_file",
+    "TCOData",
+    "UnsafePickleError",
+]

@@ -61,17 +61,29 @@ from helpers.data.errors import UnsafePickleError
 __all__: list[str] = []  # internal: helpers.data exposes the loaders, not this module
 
 #: The globals a numpy-array pickle may name (``module.name``); each is an inert marker here.
-NUMPY_ARRAY_GLOBALS = frozenset({
-    "numpy.ndarray", "numpy.dtype",
-    "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
-    "numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer",
-    "_codecs.encode", "__builtin__.bytes", "builtins.bytes",
-})
+NUMPY_ARRAY_GLOBALS = frozenset(
+    {
+        "numpy.ndarray",
+        "numpy.dtype",
+        "numpy.core.multiarray._reconstruct",
+        "numpy._core.multiarray._reconstruct",
+        "numpy.core.numeric._frombuffer",
+        "numpy._core.numeric._frombuffer",
+        "_codecs.encode",
+        "__builtin__.bytes",
+        "builtins.bytes",
+    }
+)
 _KIND = {  # global → what it stands for
-    "numpy.ndarray": "ndarray", "numpy.dtype": "dtype",
-    "numpy.core.multiarray._reconstruct": "reconstruct", "numpy._core.multiarray._reconstruct": "reconstruct",
-    "numpy.core.numeric._frombuffer": "frombuffer", "numpy._core.numeric._frombuffer": "frombuffer",
-    "_codecs.encode": "encode", "__builtin__.bytes": "bytes", "builtins.bytes": "bytes",
+    "numpy.ndarray": "ndarray",
+    "numpy.dtype": "dtype",
+    "numpy.core.multiarray._reconstruct": "reconstruct",
+    "numpy._core.multiarray._reconstruct": "reconstruct",
+    "numpy.core.numeric._frombuffer": "frombuffer",
+    "numpy._core.numeric._frombuffer": "frombuffer",
+    "_codecs.encode": "encode",
+    "__builtin__.bytes": "bytes",
+    "builtins.bytes": "bytes",
 }
 _DTYPE_CODE = re.compile(r"b1|[iu][1248]|f[248]|c(?:8|16)")
 MAX_NDIM = 64
@@ -82,9 +94,26 @@ _MEMO_ENTRY = 128  # bytes charged per memo entry (dict slot + key)
 _OPCODES = {op.code.encode("latin-1"): op for op in pickletools.opcodes}
 _CONSTANT = {"NONE": None, "NEWTRUE": True, "NEWFALSE": False}  # genops gives these no argument
 _SIMPLE = {  # opcodes that push one value given by their argument
-    "INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4", "FLOAT",
-    "BINFLOAT", "STRING", "BINSTRING", "SHORT_BINSTRING", "BINBYTES", "SHORT_BINBYTES", "BINBYTES8",
-    "BYTEARRAY8", "UNICODE", "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8",
+    "INT",
+    "BININT",
+    "BININT1",
+    "BININT2",
+    "LONG",
+    "LONG1",
+    "LONG4",
+    "FLOAT",
+    "BINFLOAT",
+    "STRING",
+    "BINSTRING",
+    "SHORT_BINSTRING",
+    "BINBYTES",
+    "SHORT_BINBYTES",
+    "BINBYTES8",
+    "BYTEARRAY8",
+    "UNICODE",
+    "BINUNICODE",
+    "SHORT_BINUNICODE",
+    "BINUNICODE8",
 }
 
 
@@ -125,14 +154,16 @@ class _Machine:
     def refuse(self, why: str) -> UnsafePickleError:
         return UnsafePickleError(
             f"{self.source}: refused at byte {self.pos}: {why}. This is not a plain pickle of numpy arrays "
-            "(tampered or replaced?); nothing in it was executed.")
+            "(tampered or replaced?); nothing in it was executed."
+        )
 
     def charge(self, nbytes: int) -> None:
         self.budget -= nbytes
         if self.budget < 0:
             raise self.refuse(
                 f"it needs more memory than a genuine numpy pickle of {len(self.data):,} bytes would "
-                f"(the limit is 4 × the file size + {_SLACK:,} bytes)")
+                f"(the limit is 4 × the file size + {_SLACK:,} bytes)"
+            )
 
     def plain(self, x: Any, *, in_tuple: bool = False) -> Any:
         """``x`` as a value that may be stored in a container (or returned)."""
@@ -160,8 +191,8 @@ class _Machine:
         floor = self.marks[-1] if self.marks else 0
         if len(self.stack) - floor < n:
             raise self.refuse("stack underflow")
-        items = self.stack[len(self.stack) - n:]
-        del self.stack[len(self.stack) - n:]
+        items = self.stack[len(self.stack) - n :]
+        del self.stack[len(self.stack) - n :]
         return items
 
     def make_tuple(self, items: list[Any]) -> tuple:
@@ -173,8 +204,10 @@ class _Machine:
         if not self.stack or (self.marks and len(self.stack) == self.marks[-1]):
             raise self.refuse("memo PUT with nothing on the stack")
         if not 0 <= index <= len(self.memo):
-            raise self.refuse(f"memo index {index:,} skips ahead of the {len(self.memo):,} entries stored "
-                              "(a pickler numbers them consecutively)")
+            raise self.refuse(
+                f"memo index {index:,} skips ahead of the {len(self.memo):,} entries stored "
+                "(a pickler numbers them consecutively)"
+            )
         if index == len(self.memo):
             self.charge(_MEMO_ENTRY)
         self.memo[index] = self.stack[-1]
@@ -192,12 +225,16 @@ class _Machine:
             raise self.refuse(f"byte order {byteorder!r} for dtype {code!r}")
         return np.dtype(code if single else byteorder + code)
 
-    def array(self, shape: Any, dtype: Any, raw: Any, order: str, axis_order: Any = None, *,
-              from_buffer: bool = False) -> np.ndarray:
+    def array(
+        self, shape: Any, dtype: Any, raw: Any, order: str, axis_order: Any = None, *, from_buffer: bool = False
+    ) -> np.ndarray:
         """The array numpy would build: a view of the buffer for ``_frombuffer`` (protocol 5), else a copy in
         native byte order (what ``ndarray.__setstate__`` makes)."""
-        if not (type(shape) is tuple and len(shape) <= MAX_NDIM
-                and all(type(d) is int and 0 <= d <= sys.maxsize for d in shape)):
+        if not (
+            type(shape) is tuple
+            and len(shape) <= MAX_NDIM
+            and all(type(d) is int and 0 <= d <= sys.maxsize for d in shape)
+        ):
             raise self.refuse(f"array shape {_shape_of(shape)} (expected a tuple of at most {MAX_NDIM} sizes ≥ 0)")
         if not isinstance(dtype, np.dtype):
             raise self.refuse(f"array dtype {_shape_of(dtype)} (expected a numpy dtype from this pickle)")
@@ -211,8 +248,10 @@ class _Machine:
             raise self.refuse(f"array data of type {type(raw).__name__} (expected bytes)")
         n = math.prod(shape)
         if n * dtype.itemsize != len(raw):
-            raise self.refuse(f"array of shape {shape} and dtype {dtype} needs {n * dtype.itemsize:,} bytes of "
-                              f"data, the pickle gives {len(raw):,}")
+            raise self.refuse(
+                f"array of shape {shape} and dtype {dtype} needs {n * dtype.itemsize:,} bytes of "
+                f"data, the pickle gives {len(raw):,}"
+            )
         self.charge(_OBJ if from_buffer else len(raw) + _OBJ)
         try:
             arr = np.frombuffer(raw, dtype=dtype).reshape(shape, order=order)
@@ -231,27 +270,44 @@ class _Machine:
             raise self.refuse(f"REDUCE arguments are a {type(args).__name__}, not a tuple")
         kind = func.kind
         if kind == "reconstruct":
-            ok = (len(args) == 3 and isinstance(args[0], _Global) and args[0].kind == "ndarray"
-                  and type(args[1]) is tuple and len(args[1]) == 1 and type(args[1][0]) is int
-                  and args[1][0] == 0 and type(args[2]) in (bytes, str) and args[2] in (b"b", "b"))
+            ok = (
+                len(args) == 3
+                and isinstance(args[0], _Global)
+                and args[0].kind == "ndarray"
+                and type(args[1]) is tuple
+                and len(args[1]) == 1
+                and type(args[1][0]) is int
+                and args[1][0] == 0
+                and type(args[2]) in (bytes, str)
+                and args[2] in (b"b", "b")
+            )
             if not ok:
                 raise self.refuse(f"{func.name} called with {_shape_of(args)}; numpy writes (ndarray, (0,), b'b')")
             self.charge(_OBJ)
             return _Pending("array")
         if kind == "dtype":
-            ok = (len(args) == 3 and type(args[0]) is str and _DTYPE_CODE.fullmatch(args[0])
-                  and type(args[1]) in (bool, int) and args[1] == 0
-                  and type(args[2]) in (bool, int) and args[2] == 1)
+            ok = (
+                len(args) == 3
+                and type(args[0]) is str
+                and _DTYPE_CODE.fullmatch(args[0])
+                and type(args[1]) in (bool, int)
+                and args[1] == 0
+                and type(args[2]) in (bool, int)
+                and args[2] == 1
+            )
             if not ok:
                 what = f"dtype {args[0]!r}" if args and isinstance(args[0], str) else _shape_of(args)
-                raise self.refuse(f"numpy.dtype called with {what:.80}; only the plain numeric dtypes "
-                                  "b1, i1-i8, u1-u8, f2-f8, c8, c16 are admitted (no object, string, void or "
-                                  "datetime dtypes)")
+                raise self.refuse(
+                    f"numpy.dtype called with {what:.80}; only the plain numeric dtypes "
+                    "b1, i1-i8, u1-u8, f2-f8, c8, c16 are admitted (no object, string, void or "
+                    "datetime dtypes)"
+                )
             self.charge(_OBJ)
             return _Pending("dtype", args[0])
         if kind == "encode":
-            if not (len(args) == 2 and type(args[0]) is str and type(args[1]) is str
-                    and args[1] in ("latin1", "latin-1")):
+            if not (
+                len(args) == 2 and type(args[0]) is str and type(args[1]) is str and args[1] in ("latin1", "latin-1")
+            ):
                 raise self.refuse(f"_codecs.encode called with {_shape_of(args)}; expected (str, 'latin1')")
             try:
                 out = args[0].encode("latin1")
@@ -270,8 +326,12 @@ class _Machine:
                 return self.array(shape, dtype, buf, order, from_buffer=True)
             if len(args) == 5 and order == "K":
                 buf, dtype, shape, _, axes = args
-                if not (type(shape) is tuple and type(axes) is tuple and all(type(a) is int for a in axes)
-                        and sorted(axes) == list(range(len(shape)))):
+                if not (
+                    type(shape) is tuple
+                    and type(axes) is tuple
+                    and all(type(a) is int for a in axes)
+                    and sorted(axes) == list(range(len(shape)))
+                ):
                     raise self.refuse(f"{func.name}: axis order {axes!r:.80} is not a permutation of the axes")
                 return self.array(shape, dtype, buf, "C", axes, from_buffer=True)
             raise self.refuse(f"{func.name} called with {_shape_of(args)}; numpy writes (data, dtype, shape, order)")
@@ -281,19 +341,33 @@ class _Machine:
         if not isinstance(obj, _Pending) or obj.value is not None:
             raise self.refuse(f"BUILD on a {type(obj).__name__}; only a new numpy array or dtype takes a state")
         if obj.kind == "dtype":
-            ok = (type(state) is tuple and len(state) == 8 and type(state[0]) is int and state[0] == 3
-                  and type(state[1]) is str and all(v is None for v in state[2:5])
-                  and all(type(v) is int for v in state[5:]) and state[5:] == (-1, -1, 0))
+            ok = (
+                type(state) is tuple
+                and len(state) == 8
+                and type(state[0]) is int
+                and state[0] == 3
+                and type(state[1]) is str
+                and all(v is None for v in state[2:5])
+                and all(type(v) is int for v in state[5:])
+                and state[5:] == (-1, -1, 0)
+            )
             if not ok:
-                raise self.refuse(f"dtype state {_shape_of(state)}; numpy writes (3, byteorder, None, None, None, "
-                                  "-1, -1, 0) for a plain numeric dtype")
+                raise self.refuse(
+                    f"dtype state {_shape_of(state)}; numpy writes (3, byteorder, None, None, None, "
+                    "-1, -1, 0) for a plain numeric dtype"
+                )
             obj.value = self.dtype(obj.code, state[1])
         else:
-            ok = (type(state) is tuple and len(state) == 5 and type(state[0]) is int and state[0] == 1
-                  and type(state[3]) in (bool, int) and state[3] in (0, 1))
+            ok = (
+                type(state) is tuple
+                and len(state) == 5
+                and type(state[0]) is int
+                and state[0] == 1
+                and type(state[3]) in (bool, int)
+                and state[3] in (0, 1)
+            )
             if not ok:
-                raise self.refuse(f"array state {_shape_of(state)}; numpy writes "
-                                  "(1, shape, dtype, is_fortran, data)")
+                raise self.refuse(f"array state {_shape_of(state)}; numpy writes (1, shape, dtype, is_fortran, data)")
             _, shape, dtype, fortran, raw = state
             obj.value = self.array(shape, dtype, raw, "F" if fortran else "C")
         return obj.value
@@ -329,109 +403,128 @@ class _Machine:
             yield op, arg, pos
 
     def _run(self) -> Any:
-        first = True
-        for op, arg, pos in self._ops():
+        for k, (op, arg, pos) in enumerate(self._ops()):
             self.pos = pos
-            name = op.name
-            if name == "PROTO":
-                if not first or not 2 <= arg <= 5:
-                    raise self.refuse(f"PROTO {arg} (expected protocol 2-5 as the first opcode)")
-            elif name == "FRAME":
-                pass
-            elif name == "STOP":
+            if op.name == "STOP":
                 return self.stop()
-            elif name in _CONSTANT:
-                self.charge(8)
-                self.stack.append(_CONSTANT[name])
-            elif name in _SIMPLE:
-                self.charge(8 + sys.getsizeof(arg))
-                self.stack.append(arg)
-            elif name == "MARK":
-                self.charge(8)
-                self.marks.append(len(self.stack))
-            elif name == "POP":
-                if self.marks and len(self.stack) == self.marks[-1]:
-                    self.marks.pop()
-                else:
-                    self.pop()
-            elif name == "POP_MARK":
-                self.pop_mark()
-            elif name == "DUP":
-                self.charge(8)
-                self.stack.append(self.pop()[0])
-                self.stack.append(self.stack[-1])
-            elif name == "EMPTY_TUPLE":
-                self.stack.append(())
-            elif name == "TUPLE":
-                self.stack.append(self.make_tuple(self.pop_mark()))
-            elif name in ("TUPLE1", "TUPLE2", "TUPLE3"):
-                self.stack.append(self.make_tuple(self.pop(int(name[-1]))))
-            elif name == "EMPTY_LIST":
-                self.charge(_OBJ)
-                self.stack.append([])
-            elif name == "LIST":
-                items = [self.plain(x) for x in self.pop_mark()]
-                self.charge(_OBJ + 8 * len(items))
-                self.stack.append(items)
-            elif name in ("APPEND", "APPENDS"):
-                items = [self.plain(x) for x in (self.pop() if name == "APPEND" else self.pop_mark())]
-                target = self.pop()[0]
-                if type(target) is not list:
-                    raise self.refuse(f"{name} to a {type(target).__name__}")
-                self.charge(8 * len(items))
-                target.extend(items)
-                self.stack.append(target)
-            elif name == "EMPTY_DICT":
-                self.charge(_OBJ)
-                self.stack.append({})
-            elif name in ("DICT", "SETITEM", "SETITEMS"):
-                items = [self.plain(x) for x in (self.pop(2) if name == "SETITEM" else self.pop_mark())]
-                if len(items) % 2:
-                    raise self.refuse(f"{name} with an odd number of items")
-                if name == "DICT":
-                    target: Any = {}
-                else:
-                    target = self.pop()[0]
-                    if type(target) is not dict:
-                        raise self.refuse(f"{name} on a {type(target).__name__}")
-                self.charge(_OBJ + 48 * len(items))
-                try:
-                    for k, v in zip(items[::2], items[1::2], strict=True):
-                        target[k] = v
-                except TypeError:
-                    raise self.refuse("an unhashable dict key") from None
-                self.stack.append(target)
-            elif name in ("PUT", "BINPUT", "LONG_BINPUT"):
-                self.put(arg)
-            elif name == "MEMOIZE":
-                self.put(len(self.memo))
-            elif name in ("GET", "BINGET", "LONG_BINGET"):
-                self.charge(8)
-                self.get(arg)
-            elif name in ("GLOBAL", "STACK_GLOBAL"):
-                if name == "GLOBAL":
-                    module, _, attr = arg.partition(" ")
-                else:
-                    module, attr = self.pop(2)
-                    if not (isinstance(module, str) and isinstance(attr, str)):
-                        raise self.refuse("STACK_GLOBAL with a module or name that is not a string")
-                full = f"{module}.{attr}"
-                if full not in NUMPY_ARRAY_GLOBALS:
-                    raise self.refuse(f"refusing to load global '{full:.200}'; this pickle may refer only to "
-                                      + ", ".join(sorted(NUMPY_ARRAY_GLOBALS)))
-                self.charge(_OBJ)
-                self.stack.append(_Global(full))
-            elif name == "REDUCE":
-                func, args = self.pop(2)
-                self.stack.append(self.reduce(func, args))
-            elif name == "BUILD":
-                state = self.plain(self.pop()[0])
-                obj = self.pop()[0]
-                self.stack.append(self.build(obj, state))
-            else:
-                raise self.refuse(f"opcode {name} ({op.doc.splitlines()[0].rstrip('.')}) is not used by "
-                                  "pickles of numpy arrays")
-            first = False
+            if op.name == "PROTO" and (k != 0 or not 2 <= arg <= 5):
+                raise self.refuse(f"PROTO {arg} (expected protocol 2-5 as the first opcode)")
+            handler = _DISPATCH.get(op.name)
+            if handler is None:
+                raise self.refuse(
+                    f"opcode {op.name} ({op.doc.splitlines()[0].rstrip('.')}) is not used by pickles of numpy arrays"
+                )
+            handler(self, op.name, arg)
+
+    # -- one handler per kind of opcode, ``(self, name, arg)``, dispatched by :data:`_DISPATCH` (as pickle.py)
+    def _op_nothing(self, name: str, arg: Any) -> None:  # PROTO (checked in _run), FRAME
+        pass
+
+    def _op_constant(self, name: str, arg: Any) -> None:
+        self.charge(8)
+        self.stack.append(_CONSTANT[name])
+
+    def _op_simple(self, name: str, arg: Any) -> None:
+        self.charge(8 + sys.getsizeof(arg))
+        self.stack.append(arg)
+
+    def _op_mark(self, name: str, arg: Any) -> None:
+        self.charge(8)
+        self.marks.append(len(self.stack))
+
+    def _op_pop(self, name: str, arg: Any) -> None:
+        if self.marks and len(self.stack) == self.marks[-1]:
+            self.marks.pop()
+        else:
+            self.pop()
+
+    def _op_pop_mark(self, name: str, arg: Any) -> None:
+        self.pop_mark()
+
+    def _op_dup(self, name: str, arg: Any) -> None:
+        self.charge(8)
+        self.stack.append(self.pop()[0])
+        self.stack.append(self.stack[-1])
+
+    def _op_tuple(self, name: str, arg: Any) -> None:
+        if name == "EMPTY_TUPLE":
+            self.stack.append(())
+        elif name == "TUPLE":
+            self.stack.append(self.make_tuple(self.pop_mark()))
+        else:  # TUPLE1, TUPLE2, TUPLE3
+            self.stack.append(self.make_tuple(self.pop(int(name[-1]))))
+
+    def _op_list(self, name: str, arg: Any) -> None:
+        if name == "EMPTY_LIST":
+            self.charge(_OBJ)
+            self.stack.append([])
+            return
+        items = [self.plain(x) for x in self.pop_mark()]
+        self.charge(_OBJ + 8 * len(items))
+        self.stack.append(items)
+
+    def _op_append(self, name: str, arg: Any) -> None:
+        items = [self.plain(x) for x in (self.pop() if name == "APPEND" else self.pop_mark())]
+        target = self.pop()[0]
+        if type(target) is not list:
+            raise self.refuse(f"{name} to a {type(target).__name__}")
+        self.charge(8 * len(items))
+        target.extend(items)
+        self.stack.append(target)
+
+    def _op_dict(self, name: str, arg: Any) -> None:
+        if name == "EMPTY_DICT":
+            self.charge(_OBJ)
+            self.stack.append({})
+            return
+        items = [self.plain(x) for x in (self.pop(2) if name == "SETITEM" else self.pop_mark())]
+        if len(items) % 2:
+            raise self.refuse(f"{name} with an odd number of items")
+        if name == "DICT":
+            target: Any = {}
+        else:
+            target = self.pop()[0]
+            if type(target) is not dict:
+                raise self.refuse(f"{name} on a {type(target).__name__}")
+        self.charge(_OBJ + 48 * len(items))
+        try:
+            for k, v in zip(items[::2], items[1::2], strict=True):
+                target[k] = v
+        except TypeError:
+            raise self.refuse("an unhashable dict key") from None
+        self.stack.append(target)
+
+    def _op_put(self, name: str, arg: Any) -> None:
+        self.put(len(self.memo) if name == "MEMOIZE" else arg)
+
+    def _op_get(self, name: str, arg: Any) -> None:
+        self.charge(8)
+        self.get(arg)
+
+    def _op_global(self, name: str, arg: Any) -> None:
+        if name == "GLOBAL":
+            module, _, attr = arg.partition(" ")
+        else:
+            module, attr = self.pop(2)
+            if not (isinstance(module, str) and isinstance(attr, str)):
+                raise self.refuse("STACK_GLOBAL with a module or name that is not a string")
+        full = f"{module}.{attr}"
+        if full not in NUMPY_ARRAY_GLOBALS:
+            raise self.refuse(
+                f"refusing to load global '{full:.200}'; this pickle may refer only to "
+                + ", ".join(sorted(NUMPY_ARRAY_GLOBALS))
+            )
+        self.charge(_OBJ)
+        self.stack.append(_Global(full))
+
+    def _op_reduce(self, name: str, arg: Any) -> None:
+        func, args = self.pop(2)
+        self.stack.append(self.reduce(func, args))
+
+    def _op_build(self, name: str, arg: Any) -> None:
+        state = self.plain(self.pop()[0])
+        obj = self.pop()[0]
+        self.stack.append(self.build(obj, state))
 
     def stop(self) -> Any:
         if self.marks or len(self.stack) != 1:
@@ -439,6 +532,28 @@ class _Machine:
         if self.pos + 1 != len(self.data):
             raise self.refuse(f"{len(self.data) - self.pos - 1:,} trailing bytes after STOP")
         return self.plain(self.stack[0])
+
+
+#: Opcode name → handler of :class:`_Machine`; any opcode not listed is refused.
+_DISPATCH = {
+    "PROTO": _Machine._op_nothing,
+    "FRAME": _Machine._op_nothing,
+    **dict.fromkeys(_CONSTANT, _Machine._op_constant),
+    **dict.fromkeys(_SIMPLE, _Machine._op_simple),
+    "MARK": _Machine._op_mark,
+    "POP": _Machine._op_pop,
+    "POP_MARK": _Machine._op_pop_mark,
+    "DUP": _Machine._op_dup,
+    **dict.fromkeys(("EMPTY_TUPLE", "TUPLE", "TUPLE1", "TUPLE2", "TUPLE3"), _Machine._op_tuple),
+    **dict.fromkeys(("EMPTY_LIST", "LIST"), _Machine._op_list),
+    **dict.fromkeys(("APPEND", "APPENDS"), _Machine._op_append),
+    **dict.fromkeys(("EMPTY_DICT", "DICT", "SETITEM", "SETITEMS"), _Machine._op_dict),
+    **dict.fromkeys(("PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE"), _Machine._op_put),
+    **dict.fromkeys(("GET", "BINGET", "LONG_BINGET"), _Machine._op_get),
+    **dict.fromkeys(("GLOBAL", "STACK_GLOBAL"), _Machine._op_global),
+    "REDUCE": _Machine._op_reduce,
+    "BUILD": _Machine._op_build,
+}
 
 
 def _shape_of(x: Any) -> str:

@@ -60,9 +60,23 @@ STALE_DOWNLOAD_AGE = 24 * 3600
 MAX_UNSIZED_BYTES = 1 << 24
 
 __all__ = [
-    "ROOT", "DATA_DIR", "REGISTRY_PATH", "DEFAULT_CACHE_DIR", "MIRROR_ENV", "OFFLINE_ENV", "CACHE_ENV",
-    "REGISTRY_ENV", "DATASETS", "cache_dir", "mirror_dir", "registry_path", "registry", "describe", "fetch",
-    "fetch_bytes", "sha256_file",
+    "ROOT",
+    "DATA_DIR",
+    "REGISTRY_PATH",
+    "DEFAULT_CACHE_DIR",
+    "MIRROR_ENV",
+    "OFFLINE_ENV",
+    "CACHE_ENV",
+    "REGISTRY_ENV",
+    "DATASETS",
+    "cache_dir",
+    "mirror_dir",
+    "registry_path",
+    "registry",
+    "describe",
+    "fetch",
+    "fetch_bytes",
+    "sha256_file",
 ]
 
 
@@ -107,9 +121,11 @@ def _offline() -> bool:
 
 
 def _what_to_do() -> str:
-    return (f"What to do: set {MIRROR_ENV}=/path/to/datasets (a folder laid out like the shared dataset mirror, "
-            f"e.g. $MIRROR/tco/train.csv), or connect to the internet (and unset {OFFLINE_ENV}) so the file can "
-            f"be downloaded into {cache_dir()}.")
+    return (
+        f"What to do: set {MIRROR_ENV}=/path/to/datasets (a folder laid out like the shared dataset mirror, "
+        f"e.g. $MIRROR/tco/train.csv), or connect to the internet (and unset {OFFLINE_ENV}) so the file can "
+        f"be downloaded into {cache_dir()}."
+    )
 
 
 # ------------------------------------------------------------------------------------------- registry
@@ -118,8 +134,10 @@ def _read_registry(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise DataError(f"Cannot read the data registry {path} ({type(exc).__name__}: {exc}). What to do: "
-                        f"restore data/registry.json with git, or fix/unset {REGISTRY_ENV}.") from None
+        raise DataError(
+            f"Cannot read the data registry {path} ({type(exc).__name__}: {exc}). What to do: "
+            f"restore data/registry.json with git, or fix/unset {REGISTRY_ENV}."
+        ) from None
 
 
 def _registry() -> dict[str, Any]:
@@ -129,8 +147,10 @@ def _registry() -> dict[str, Any]:
         st = path.stat()
     except OSError as exc:
         where = f" ({_env_shown(REGISTRY_ENV)})" if os.environ.get(REGISTRY_ENV, "").strip() else ""
-        raise DataError(f"The data registry {path}{where} cannot be read: {exc.strerror}. What to do: restore "
-                        f"data/registry.json with git, or point {REGISTRY_ENV} at a registry file.") from None
+        raise DataError(
+            f"The data registry {path}{where} cannot be read: {exc.strerror}. What to do: restore "
+            f"data/registry.json with git, or point {REGISTRY_ENV} at a registry file."
+        ) from None
     return _read_registry(str(path), st.st_mtime_ns, st.st_size)
 
 
@@ -151,11 +171,13 @@ def _entry(key: str) -> dict[str, Any]:
     except KeyError:
         close = difflib.get_close_matches(key, list(files), n=3)
         hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise KeyError(f"{key!r} is not in the data registry {registry_path()}.{hint} The registered keys are "
-                       "listed by helpers.data.describe()['name'].") from None
+        raise KeyError(
+            f"{key!r} is not in the data registry {registry_path()}.{hint} The registered keys are "
+            "listed by helpers.data.describe()['name']."
+        ) from None
 
 
-def describe(used_only: bool = False) -> pd.DataFrame:
+def describe(*, used_only: bool = False) -> pd.DataFrame:
     """The registry as a table, one row per registered file.
 
     Columns: ``name`` (registry key, the path under a data root), ``dataset``, ``sha256``, ``size``
@@ -165,10 +187,22 @@ def describe(used_only: bool = False) -> pd.DataFrame:
     """
     rows = []
     for key, e in _registry()["files"].items():
-        rows.append({"name": key, "dataset": e["dataset"], "sha256": e["sha256"], "size": e["size"],
-                     "url": e["url"] or "", "repository": e["repository"] or "", "commit": e["commit"] or "",
-                     "licence": e["licence"], "citation": ", ".join(e["citation"]),
-                     "derived": bool(e["derived"]), "used": bool(e["used"]), "description": e["description"]})
+        rows.append(
+            {
+                "name": key,
+                "dataset": e["dataset"],
+                "sha256": e["sha256"],
+                "size": e["size"],
+                "url": e["url"] or "",
+                "repository": e["repository"] or "",
+                "commit": e["commit"] or "",
+                "licence": e["licence"],
+                "citation": ", ".join(e["citation"]),
+                "derived": bool(e["derived"]),
+                "used": bool(e["used"]),
+                "description": e["description"],
+            }
+        )
     df = pd.DataFrame(rows)
     if used_only:
         df = df[df["used"]].reset_index(drop=True)
@@ -190,8 +224,10 @@ def _fix(where: str, path: Path) -> str:
         return f"Delete the corrupted cache file ({path}) and load again."
     if where == "download":
         return "Nothing was written to the cache; the upstream file has changed or the transfer was corrupted."
-    return (f"The {where} copy is not the registered file: restore it from the upstream URL or point {MIRROR_ENV} "
-            "at an intact mirror.")
+    return (
+        f"The {where} copy is not the registered file: restore it from the upstream URL or point {MIRROR_ENV} "
+        "at an intact mirror."
+    )
 
 
 def _present(path: Path, key: str, where: str) -> bool:
@@ -202,22 +238,30 @@ def _present(path: Path, key: str, where: str) -> bool:
         return False
     except NotADirectoryError:
         parent = next((p for p in path.parents if p.is_file()), path.parent)
-        raise DataError(f"The {where} entry for {key!r} cannot exist: {parent} is a file, not a folder. What to "
-                        f"do: {_remove_or_fix(where, parent)}") from None
+        raise DataError(
+            f"The {where} entry for {key!r} cannot exist: {parent} is a file, not a folder. What to "
+            f"do: {_remove_or_fix(where, parent)}"
+        ) from None
     except OSError as exc:
-        raise DataError(f"Cannot look at the {where} entry for {key!r} ({path}): {exc.strerror}. What to do: make "
-                        f"the folder readable, or {_remove_or_fix(where, path)}") from None
+        raise DataError(
+            f"Cannot look at the {where} entry for {key!r} ({path}): {exc.strerror}. What to do: make "
+            f"the folder readable, or {_remove_or_fix(where, path)}"
+        ) from None
     if stat.S_ISREG(st.st_mode):
         return True
     kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-    raise DataError(f"The {where} entry for {key!r} is {kind}: {path}. It must be the data file itself. What to "
-                    f"do: {_remove_or_fix(where, path)}")
+    raise DataError(
+        f"The {where} entry for {key!r} is {kind}: {path}. It must be the data file itself. What to "
+        f"do: {_remove_or_fix(where, path)}"
+    )
 
 
 def _remove_or_fix(where: str, path: Path) -> str:
     if where == "cache":
-        return (f"remove it (rm -r '{path}') and load again (the file is then taken from the mirror or "
-                f"downloaded), or set {CACHE_ENV} to another folder.")
+        return (
+            f"remove it (rm -r '{path}') and load again (the file is then taken from the mirror or "
+            f"downloaded), or set {CACHE_ENV} to another folder."
+        )
     return f"fix the mirror (it must be laid out like the shared dataset mirror) or point {MIRROR_ENV} elsewhere."
 
 
@@ -228,11 +272,14 @@ def _read_verified(path: Path, key: str, sha256: str, size: int | None, where: s
         with open(path, "rb") as fh:
             blob = fh.read(limit + 1)  # one byte more than expected: a longer file is detected, not read whole
     except IsADirectoryError:
-        raise DataError(f"The {where} entry for {key!r} is a directory: {path}. What to do: "
-                        f"{_remove_or_fix(where, path)}") from None
+        raise DataError(
+            f"The {where} entry for {key!r} is a directory: {path}. What to do: {_remove_or_fix(where, path)}"
+        ) from None
     except OSError as exc:
-        raise DataError(f"Cannot read the {where} file for {key!r} ({path}): {exc.strerror}. What to do: make it "
-                        f"readable, or {_remove_or_fix(where, path)}") from None
+        raise DataError(
+            f"Cannot read the {where} file for {key!r} ({path}): {exc.strerror}. What to do: make it "
+            f"readable, or {_remove_or_fix(where, path)}"
+        ) from None
     if size is not None and len(blob) != size:
         got = f"{len(blob) if len(blob) <= size else 'more than ' + str(size)} bytes (expected {size})"
     elif len(blob) > limit:
@@ -244,7 +291,8 @@ def _read_verified(path: Path, key: str, sha256: str, size: int | None, where: s
         got = f"sha256 {actual}"
     raise DataIntegrityError(
         f"Data file {key!r} in the {where} failed verification: {path} has {got}, but the registry "
-        f"expects sha256 {sha256}. It was not used. {_fix(where, path)}")
+        f"expects sha256 {sha256}. It was not used. {_fix(where, path)}"
+    )
 
 
 # -------------------------------------------------------------------------------------------- download
@@ -298,7 +346,8 @@ def _unwritable(cache: Path, key: str, exc: OSError) -> DataError:
         what = f"the cache folder {cache} is not writable ({exc.strerror})"
     return DataError(
         f"Cannot download {key!r}: {what}. What to do: make it a writable folder (e.g. chmod u+w '{cache}'), set "
-        f"{CACHE_ENV} to a writable folder, or set {MIRROR_ENV} to a folder that already holds the data.")
+        f"{CACHE_ENV} to a writable folder, or set {MIRROR_ENV} to a folder that already holds the data."
+    )
 
 
 def _download(url: str, dest: Path, key: str, sha256: str, size: int | None, *, progressbar: bool = True) -> bytes:
@@ -324,12 +373,16 @@ def _download(url: str, dest: Path, key: str, sha256: str, size: int | None, *, 
         logger.setLevel("WARNING")
     try:
         try:
-            got = Path(pooch.retrieve(url, known_hash=f"sha256:{sha256}", fname=dest.name, path=tmpdir,
-                                      progressbar=progressbar))
+            got = Path(
+                pooch.retrieve(
+                    url, known_hash=f"sha256:{sha256}", fname=dest.name, path=tmpdir, progressbar=progressbar
+                )
+            )
         except ValueError as exc:  # pooch's hash mismatch (its temporary file is already removed)
             raise DataIntegrityError(
                 f"Downloaded {url} for {key!r}, but its sha256 does not match the registry ({sha256}); "
-                f"nothing was written to the cache. pooch said: {exc}") from None
+                f"nothing was written to the cache. pooch said: {exc}"
+            ) from None
         except (requests.exceptions.RequestException, OSError) as exc:
             raise _DownloadFailed(f"{type(exc).__name__}: {exc}") from exc
         blob = _read_verified(got, key, sha256, size, "download")  # belt and braces: size + hash, once
@@ -354,7 +407,8 @@ def _mirror_checked() -> Path | None:
     if mirror is not None and mirror.exists() and not mirror.is_dir():
         raise DataError(
             f"{_env_shown(MIRROR_ENV)} names a file, not a folder. What to do: point {MIRROR_ENV} at the folder "
-            "that holds tco/, elpasolite/ and tmc/ (laid out like the shared dataset mirror), or unset it.")
+            "that holds tco/, elpasolite/ and tmc/ (laid out like the shared dataset mirror), or unset it."
+        )
     return mirror
 
 
@@ -374,8 +428,9 @@ def _resolve(key: str, progressbar: bool = True) -> tuple[Path | None, bytes | N
     if mirror is None:
         tried.append(f"mirror:   {MIRROR_ENV} not set")
     elif not mirror.is_dir():
-        tried.append(f"mirror:   {mirror / key} (not found: the folder {mirror} does not exist; "
-                     f"{_env_shown(MIRROR_ENV)})")
+        tried.append(
+            f"mirror:   {mirror / key} (not found: the folder {mirror} does not exist; {_env_shown(MIRROR_ENV)})"
+        )
     else:
         mirrored = mirror / key
         if _present(mirrored, key, "mirror"):
@@ -401,7 +456,10 @@ def _numbered(tried: list[str], start: int = 1) -> str:
 def _not_found(key: str, tried: list[str]) -> DataNotFoundError:
     return DataNotFoundError(
         f"Cannot find data file {key!r} (expected sha256 {_entry(key)['sha256']}). Places tried:\n  "
-        + _numbered(tried) + "\n" + _what_to_do())
+        + _numbered(tried)
+        + "\n"
+        + _what_to_do()
+    )
 
 
 def _fetch(key: str, progressbar: bool = True) -> tuple[Path, bytes]:

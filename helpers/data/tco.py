@@ -38,7 +38,7 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
 _NOT_PRINTABLE = re.compile(r"[^\t\r\n\x20-\x7e]")  # allowed: tabs, CR/LF line ends and printable ASCII
 
 
-def parse_geometry(text: str | bytes, source: str = "<geometry>") -> tuple[np.ndarray, list[str], np.ndarray]:
+def parse_geometry(text: str | bytes, *, source: str = "<geometry>") -> tuple[np.ndarray, list[str], np.ndarray]:
     """Parse one TCO ``geometry.xyz`` file strictly.
 
     The files are FHI-aims ``geometry.in`` files written by ASE (not XYZ despite the name): ``#`` comment
@@ -70,25 +70,56 @@ def parse_geometry(text: str | bytes, source: str = "<geometry>") -> tuple[np.nd
     GeometryParseError
         naming ``source`` and the 1-based line number.
     """
+    text = _ascii_text(text, source)
+    lattice, species, coords, linenos, last = _geometry_lines(text, source)
+    lat, xyz = np.array(lattice), np.array(coords)
+    too_big = np.flatnonzero((np.abs(np.vstack([lat, xyz])) > MAX_COORDINATE).any(axis=1))
+    if too_big.size:
+        n = linenos[too_big[0]]
+        raise _geometry_error(source, n, f"coordinate beyond ±{MAX_COORDINATE:g} Å", text.split("\n")[n - 1])
+    volume = abs(float(np.linalg.det(lat)))
+    if volume < 1e-6:
+        raise _geometry_error(source, last, "the three lattice vectors are linearly dependent (end of file)")
+    per_atom = volume / len(species)
+    lo, hi = VOLUME_PER_ATOM
+    if not lo <= per_atom <= hi:
+        raise _geometry_error(
+            source,
+            last,
+            f"cell volume {volume:.4g} Å³ is {per_atom:.4g} Å³ per atom, outside "
+            f"the physically sensible {lo:g}-{hi:g} Å³ per atom (end of file)",
+        )
+    return lat, species, xyz
+
+
+def _geometry_error(source: str, lineno: int, why: str, line: str = "") -> GeometryParseError:
+    shown = f": {line.strip()!r}" if line else ""
+    return GeometryParseError(f"{source}, line {lineno}: {why}{shown}")
+
+
+def _ascii_text(text: str | bytes, source: str) -> str:
+    """The file as text, refusing non-ASCII bytes and unprintable characters with their line number."""
     if isinstance(text, (bytes, bytearray)):
         try:
             text = bytes(text).decode("ascii")
         except UnicodeDecodeError as exc:
-            lineno = text[:exc.start].count(b"\n") + 1
+            lineno = text[: exc.start].count(b"\n") + 1
             raise GeometryParseError(f"{source}, line {lineno}: non-ASCII byte {text[exc.start]:#04x}") from None
-    lattice: list[list[float]] = []
-    species: list[str] = []
-    coords: list[list[float]] = []
-
-    def fail(lineno: int, why: str, line: str = "") -> GeometryParseError:
-        shown = f": {line.strip()!r}" if line else ""
-        return GeometryParseError(f"{source}, line {lineno}: {why}{shown}")
-
     bad = _NOT_PRINTABLE.search(text)
     if bad:
         lineno = text.count("\n", 0, bad.start()) + 1
-        raise fail(lineno, f"character {bad.group()!r} (only printable ASCII is allowed)",
-                   text.split("\n")[lineno - 1])
+        raise _geometry_error(
+            source, lineno, f"character {bad.group()!r} (only printable ASCII is allowed)", text.split("\n")[lineno - 1]
+        )
+    return text
+
+
+def _geometry_lines(text: str, source: str):
+    """The lattice vectors, species and coordinates of the lines, in file order; with the line number of each
+    lattice vector and atom, and the number of the last line (for errors at the end of the file)."""
+    lattice: list[list[float]] = []
+    species: list[str] = []
+    coords: list[list[float]] = []
     linenos: list[int] = []  # line of each lattice vector, then of each atom
     lineno = 0
     for lineno, line in enumerate(text.split("\n"), 1):
@@ -98,45 +129,38 @@ def parse_geometry(text: str | bytes, source: str = "<geometry>") -> tuple[np.nd
         kind = fields[0]
         if kind == "lattice_vector":
             if len(fields) != 4:
-                raise fail(lineno, "expected 'lattice_vector x y z'", line)
+                raise _geometry_error(source, lineno, "expected 'lattice_vector x y z'", line)
             if species:
-                raise fail(lineno, "lattice_vector after the first atom line", line)
+                raise _geometry_error(source, lineno, "lattice_vector after the first atom line", line)
             if len(lattice) == 3:
-                raise fail(lineno, "more than three lattice_vector lines", line)
+                raise _geometry_error(source, lineno, "more than three lattice_vector lines", line)
             target: list[list[float]] = lattice
         elif kind == "atom":
             if len(fields) != 5:
-                raise fail(lineno, "expected 'atom x y z El'", line)
+                raise _geometry_error(source, lineno, "expected 'atom x y z El'", line)
             if fields[4] not in _ELEMENTS_TCO:
-                raise fail(lineno, f"unexpected element {fields[4]!r} (allowed: Al, Ga, In, O)", line)
+                raise _geometry_error(
+                    source, lineno, f"unexpected element {fields[4]!r} (allowed: Al, Ga, In, O)", line
+                )
             if len(lattice) != 3:
-                raise fail(lineno, f"atom line before three lattice_vector lines (found {len(lattice)})", line)
+                raise _geometry_error(
+                    source, lineno, f"atom line before three lattice_vector lines (found {len(lattice)})", line
+                )
             species.append(fields[4])
             target = coords
         else:
-            raise fail(lineno, f"unknown line type {kind!r} (expected '#', 'lattice_vector' or 'atom')", line)
+            raise _geometry_error(
+                source, lineno, f"unknown line type {kind!r} (expected '#', 'lattice_vector' or 'atom')", line
+            )
         if not all(map(_NUMBER.fullmatch, fields[1:4])):
-            raise fail(lineno, "coordinates are not ASCII decimal numbers", line)
+            raise _geometry_error(source, lineno, "coordinates are not ASCII decimal numbers", line)
         target.append([float(fields[1]), float(fields[2]), float(fields[3])])
         linenos.append(lineno)
     if len(lattice) != 3:
-        raise fail(lineno, f"found {len(lattice)} lattice_vector lines, expected 3 (end of file)")
+        raise _geometry_error(source, lineno, f"found {len(lattice)} lattice_vector lines, expected 3 (end of file)")
     if not species:
-        raise fail(lineno, "no atom lines (end of file)")
-    lat, xyz = np.array(lattice), np.array(coords)
-    too_big = np.flatnonzero((np.abs(np.vstack([lat, xyz])) > MAX_COORDINATE).any(axis=1))
-    if too_big.size:
-        n = linenos[too_big[0]]
-        raise fail(n, f"coordinate beyond ±{MAX_COORDINATE:g} Å", text.split("\n")[n - 1])
-    volume = abs(float(np.linalg.det(lat)))
-    if volume < 1e-6:
-        raise fail(lineno, "the three lattice vectors are linearly dependent (end of file)")
-    per_atom = volume / len(species)
-    lo, hi = VOLUME_PER_ATOM
-    if not lo <= per_atom <= hi:
-        raise fail(lineno, f"cell volume {volume:.4g} Å³ is {per_atom:.4g} Å³ per atom, outside the physically "
-                           f"sensible {lo:g}-{hi:g} Å³ per atom (end of file)")
-    return lat, species, xyz
+        raise _geometry_error(source, lineno, "no atom lines (end of file)")
+    return lattice, species, coords, linenos, lineno
 
 
 # ------------------------------------------------------------------------------------------ geometries
@@ -147,8 +171,10 @@ def _member_hashes() -> dict[str, str]:
     try:
         st = path.stat()
     except OSError as exc:
-        raise DataIntegrityError(f"The committed hash list {path} cannot be read ({exc.strerror}); restore it "
-                                 "with git (git checkout -- data/).") from None
+        raise DataIntegrityError(
+            f"The committed hash list {path} cannot be read ({exc.strerror}); restore it "
+            "with git (git checkout -- data/)."
+        ) from None
     return _read_member_hashes(str(path), st.st_mtime_ns, members["hashes_sha256"])
 
 
@@ -157,8 +183,10 @@ def _read_member_hashes(path: str, mtime_ns: int, expected: str) -> dict[str, st
     with open(path, "rb") as fh:
         blob = fh.read()
     if hashlib.sha256(blob).hexdigest() != expected:
-        raise DataIntegrityError(f"The committed hash list {path} does not match the registry sha256 {expected}; "
-                                 "restore it with git (git checkout -- data/).")
+        raise DataIntegrityError(
+            f"The committed hash list {path} does not match the registry sha256 {expected}; "
+            "restore it with git (git checkout -- data/)."
+        )
     out = {}
     for line in blob.decode("ascii").splitlines():
         sha, member = line.split()
@@ -176,16 +204,19 @@ def _parse_members(blobs: dict[str, bytes], where: str) -> dict[str, Any]:
     hashes = _member_hashes()
     if set(blobs) != set(hashes):
         missing, extra = sorted(set(hashes) - set(blobs)), sorted(set(blobs) - set(hashes))
-        raise DataIntegrityError(f"{where}: the geometry files do not match the registered list "
-                                 f"(missing {missing[:3]}…{len(missing)}, unexpected {extra[:3]}…{len(extra)}).")
+        raise DataIntegrityError(
+            f"{where}: the geometry files do not match the registered list "
+            f"(missing {missing[:3]}…{len(missing)}, unexpected {extra[:3]}…{len(extra)})."
+        )
     out = {}
     for member in hashes:
         blob = blobs[member]
         actual = hashlib.sha256(blob).hexdigest()
         if actual != hashes[member]:
-            raise DataIntegrityError(f"{where}: member {member} has sha256 {actual}, "
-                                     f"the registry expects {hashes[member]}. It was not used.")
-        out[member] = _structure(*parse_geometry(blob, f"{where}:{member}"))
+            raise DataIntegrityError(
+                f"{where}: member {member} has sha256 {actual}, the registry expects {hashes[member]}. It was not used."
+            )
+        out[member] = _structure(*parse_geometry(blob, source=f"{where}:{member}"))
     return out
 
 
@@ -217,8 +248,9 @@ def _geometry_files(progressbar: bool = True) -> tuple[str, bytes | dict[str, by
             try:
                 for member in tqdm(missing, desc="TCO geometry files", unit="file", disable=not progressbar):
                     url = template.format(member=member)
-                    blobs[member] = store._download(url, root / member, f"tco/geometry/{member}", hashes[member],
-                                                    None, progressbar=False)
+                    blobs[member] = store._download(
+                        url, root / member, f"tco/geometry/{member}", hashes[member], None, progressbar=False
+                    )
             except store._DownloadFailed as exc:
                 why = f"failed at {member}: {exc}"
         if why is not None:
@@ -229,8 +261,8 @@ def _geometry_files(progressbar: bool = True) -> tuple[str, bytes | dict[str, by
                 f"({len(missing)} missing from {root}). Places tried:\n  {store._numbered(tarball_tried)}\n"
                 f"  {n + 1}. per-file cache: {root}/<train|test>/<id>/geometry.xyz ({len(missing)} of "
                 f"{len(hashes)} missing)\n"
-                f"  {n + 2}. per-file download: {template.format(member='<member>')} ({why})\n"
-                + store._what_to_do())
+                f"  {n + 2}. per-file download: {template.format(member='<member>')} ({why})\n" + store._what_to_do()
+            )
     return "files", blobs, str(root)
 
 
@@ -277,9 +309,20 @@ class TCOData:
 
 
 _TCO_COLUMNS = [
-    "id", "spacegroup", "number_of_total_atoms", "percent_atom_al", "percent_atom_ga", "percent_atom_in",
-    "lattice_vector_1_ang", "lattice_vector_2_ang", "lattice_vector_3_ang", "lattice_angle_alpha_degree",
-    "lattice_angle_beta_degree", "lattice_angle_gamma_degree", "formation_energy_ev_natom", "bandgap_energy_ev",
+    "id",
+    "spacegroup",
+    "number_of_total_atoms",
+    "percent_atom_al",
+    "percent_atom_ga",
+    "percent_atom_in",
+    "lattice_vector_1_ang",
+    "lattice_vector_2_ang",
+    "lattice_vector_3_ang",
+    "lattice_angle_alpha_degree",
+    "lattice_angle_beta_degree",
+    "lattice_angle_gamma_degree",
+    "formation_energy_ev_natom",
+    "bandgap_energy_ev",
 ]
 
 
@@ -291,7 +334,7 @@ def _read_tco_csv(key: str, n: int, progressbar: bool) -> pd.DataFrame:
     return df
 
 
-def load_tco(structures: bool = True, progressbar: bool = True) -> TCOData:
+def load_tco(*, structures: bool = True, progressbar: bool = True) -> TCOData:
     """Load the NOMAD 2018 Kaggle transparent-conductor dataset {cite:p}`sutton2019`.
 
     3000 (Al_x Ga_y In_z)_2N O_3N compounds: ``train.csv`` (2,400 rows) and ``labeled_test.csv`` (600 rows,

@@ -79,7 +79,7 @@ def load_rac_descriptors() -> pd.DataFrame:
     return racs
 
 
-def load_spin_splitting(descriptors: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+def load_spin_splitting(*, descriptors: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Load the labelled transition-metal-complex spin-splitting set rac155_2018
     {cite:p}`janet2017jpca,janet2017chemsci`.
 
@@ -131,9 +131,17 @@ def load_spin_splitting(descriptors: bool = False) -> pd.DataFrame | tuple[pd.Da
     ox = racs["ox"].to_numpy()
     if not np.array_equal(ox, np.round(ox)) or not set(ox) <= {2, 3}:
         raise DataIntegrityError(f"{_TMC}split_x.csv: ox column is not 2/3")
-    table = pd.DataFrame({
-        "name": names, "metal": [_METALS[m] for m in metal], "oxidation_state": ox.astype(int),
-        "eq_ligand": eq, "ax1_ligand": ax1, "ax2_ligand": ax2, "hfx": hfx, "delta_e_hl_kcal_mol": y,
-        "split": _interleave(names, train, test),
-    })
+    table = pd.DataFrame(
+        {
+            "name": names,
+            "metal": [_METALS[m] for m in metal],
+            "oxidation_state": ox.astype(int),
+            "eq_ligand": eq,
+            "ax1_ligand": ax1,
+            "ax2_ligand": ax2,
+            "hfx": hfx,
+            "delta_e_hl_kcal_mol": y,
+            "split": _interleave(names, train, test),
+        }
+    )
     return (table, racs) if descriptors else table

@@ -54,13 +54,19 @@ def require_columns(X, columns, *, source: str) -> None:
     """
     columns = [str(c) for c in columns]
     if not isinstance(X, pd.DataFrame):
-        raise TypeError(f"expected a pandas DataFrame with columns {', '.join(columns)} "
-                        f"(as {source} returns), got {type(X).__name__}")
+        raise TypeError(
+            f"expected a pandas DataFrame with columns {', '.join(columns)} "
+            f"(as {source} returns), got {type(X).__name__}"
+        )
     missing = [c for c in columns if c not in X.columns]
     if missing:
-        raise ValueError(f"missing column(s) {', '.join(missing)}: the encoder needs {', '.join(columns)} "
-                         f"(as {source} returns); got columns {', '.join(map(str, X.columns))}")
+        raise ValueError(
+            f"missing column(s) {', '.join(missing)}: the encoder needs {', '.join(columns)} "
+            f"(as {source} returns); got columns {', '.join(map(str, X.columns))}"
+        )
     twice = [c for c in columns if int((X.columns == c).sum()) > 1]
     if twice:
-        raise ValueError(f"X has duplicated column(s) {', '.join(twice)}: which one to read is ambiguous; keep "
-                         "one column of each name (e.g. X.loc[:, ~X.columns.duplicated()])")
+        raise ValueError(
+            f"X has duplicated column(s) {', '.join(twice)}: which one to read is ambiguous; keep "
+            "one column of each name (e.g. X.loc[:, ~X.columns.duplicated()])"
+        )

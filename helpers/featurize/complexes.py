@@ -51,9 +51,23 @@ from sklearn.utils.validation import check_is_fitted
 
 from helpers.featurize.base import Featurizer, require_columns
 
-__all__ = ["ComplexEncoder", "BlockPairs", "ExtrapolationWarning", "canonical_ligand", "complex_key",
-           "complex_categories", "LIGANDS", "LIGAND_SYNONYMS", "LIGAND_DONORS", "DONOR_ATOMS", "METAL_STATES",
-           "HFX_RANGE", "HFX_REFERENCE", "HFX_STEP", "COMPLEX_COLUMNS"]
+__all__ = [
+    "ComplexEncoder",
+    "BlockPairs",
+    "ExtrapolationWarning",
+    "canonical_ligand",
+    "complex_key",
+    "complex_categories",
+    "LIGANDS",
+    "LIGAND_SYNONYMS",
+    "LIGAND_DONORS",
+    "DONOR_ATOMS",
+    "METAL_STATES",
+    "HFX_RANGE",
+    "HFX_REFERENCE",
+    "HFX_STEP",
+    "COMPLEX_COLUMNS",
+]
 
 #: The loader's columns the encoder reads.
 COMPLEX_COLUMNS = ("metal", "oxidation_state", "eq_ligand", "ax1_ligand", "ax2_ligand", "hfx")
@@ -73,33 +87,154 @@ LIGAND_SYNONYMS: dict[str, str] = {
 }
 
 #: Every ligand of the rac155_2018 set, after merging synonyms (66 labels), in alphabetical order.
-LIGANDS: tuple[str, ...] = tuple(sorted({
-    "co", "h2o", "misc", "nh3", "pisc", "ncs", "pyr", "cn", "acach", "en", "phen", "furan", "tbuc", "bipy",
-    "ox", "cl", "benzisc", "scn", "cyanopyridine", "acac", "mec", "chloropyridine", "methylamine",
-    "aceticacidbipyridine", "porphyrin", "mebipyridine", "phenisc", "thiopyridine", "tbisc", "imidazole",
-    "phosphine", "dicyanamide", "acetonitrile", "propdiol", "pentacyanopentadienide", "sulfacidbipyridine",
-    "opme3", "dpmu", "dmf", "tetrahydrofuran", "cat", "methanethiol", "oethanolamine", "pme3",
-    "tricyanomethyl", "ethylamine", "antipyrine", "amine", "pyrimidone", "ethanethiol", "cyclam",
-    "nethanolamine", "benzenedithiol", "trifluoromethyl", "thiane", "benzenethiol", "tbutylthiol", "ethyl",
-    "ethanolamine", "phendione", "phenylbenzoxazole", "methanal", "quinoxalinedithiol", "dmi", "corrolazine",
-    "phenacac", "opph3",
-}))
+LIGANDS: tuple[str, ...] = tuple(
+    sorted(
+        {
+            "co",
+            "h2o",
+            "misc",
+            "nh3",
+            "pisc",
+            "ncs",
+            "pyr",
+            "cn",
+            "acach",
+            "en",
+            "phen",
+            "furan",
+            "tbuc",
+            "bipy",
+            "ox",
+            "cl",
+            "benzisc",
+            "scn",
+            "cyanopyridine",
+            "acac",
+            "mec",
+            "chloropyridine",
+            "methylamine",
+            "aceticacidbipyridine",
+            "porphyrin",
+            "mebipyridine",
+            "phenisc",
+            "thiopyridine",
+            "tbisc",
+            "imidazole",
+            "phosphine",
+            "dicyanamide",
+            "acetonitrile",
+            "propdiol",
+            "pentacyanopentadienide",
+            "sulfacidbipyridine",
+            "opme3",
+            "dpmu",
+            "dmf",
+            "tetrahydrofuran",
+            "cat",
+            "methanethiol",
+            "oethanolamine",
+            "pme3",
+            "tricyanomethyl",
+            "ethylamine",
+            "antipyrine",
+            "amine",
+            "pyrimidone",
+            "ethanethiol",
+            "cyclam",
+            "nethanolamine",
+            "benzenedithiol",
+            "trifluoromethyl",
+            "thiane",
+            "benzenethiol",
+            "tbutylthiol",
+            "ethyl",
+            "ethanolamine",
+            "phendione",
+            "phenylbenzoxazole",
+            "methanal",
+            "quinoxalinedithiol",
+            "dmi",
+            "corrolazine",
+            "phenacac",
+            "opph3",
+        }
+    )
+)
 
 #: Donor (connecting) atom of every ligand, as fractions of its sites (derived from the RAC column lc.Z.0).
 LIGAND_DONORS: dict[str, dict[str, float]] = {
-    **{lig: {"C": 1.0} for lig in ("benzisc", "cn", "co", "ethyl", "methanal", "misc", "phenisc", "pisc",
-                                   "tbisc", "trifluoromethyl")},
-    **{lig: {"N": 1.0} for lig in ("aceticacidbipyridine", "acetonitrile", "amine", "bipy", "chloropyridine",
-                                   "corrolazine", "cyanopyridine", "cyclam", "dicyanamide", "en", "ethylamine",
-                                   "imidazole", "mebipyridine", "methylamine", "ncs", "nethanolamine", "nh3",
-                                   "pentacyanopentadienide", "phen", "phendione", "porphyrin", "pyr",
-                                   "sulfacidbipyridine", "thiopyridine", "tricyanomethyl")},
-    **{lig: {"O": 1.0} for lig in ("acac", "acach", "antipyrine", "cat", "dmf", "dmi", "dpmu", "furan", "h2o",
-                                   "mec", "oethanolamine", "opme3", "opph3", "ox", "phenacac", "propdiol",
-                                   "pyrimidone", "tbuc", "tetrahydrofuran")},
+    **{
+        lig: {"C": 1.0}
+        for lig in ("benzisc", "cn", "co", "ethyl", "methanal", "misc", "phenisc", "pisc", "tbisc", "trifluoromethyl")
+    },
+    **{
+        lig: {"N": 1.0}
+        for lig in (
+            "aceticacidbipyridine",
+            "acetonitrile",
+            "amine",
+            "bipy",
+            "chloropyridine",
+            "corrolazine",
+            "cyanopyridine",
+            "cyclam",
+            "dicyanamide",
+            "en",
+            "ethylamine",
+            "imidazole",
+            "mebipyridine",
+            "methylamine",
+            "ncs",
+            "nethanolamine",
+            "nh3",
+            "pentacyanopentadienide",
+            "phen",
+            "phendione",
+            "porphyrin",
+            "pyr",
+            "sulfacidbipyridine",
+            "thiopyridine",
+            "tricyanomethyl",
+        )
+    },
+    **{
+        lig: {"O": 1.0}
+        for lig in (
+            "acac",
+            "acach",
+            "antipyrine",
+            "cat",
+            "dmf",
+            "dmi",
+            "dpmu",
+            "furan",
+            "h2o",
+            "mec",
+            "oethanolamine",
+            "opme3",
+            "opph3",
+            "ox",
+            "phenacac",
+            "propdiol",
+            "pyrimidone",
+            "tbuc",
+            "tetrahydrofuran",
+        )
+    },
     **{lig: {"P": 1.0} for lig in ("phosphine", "pme3")},
-    **{lig: {"S": 1.0} for lig in ("benzenedithiol", "benzenethiol", "ethanethiol", "methanethiol",
-                                   "quinoxalinedithiol", "scn", "tbutylthiol", "thiane")},
+    **{
+        lig: {"S": 1.0}
+        for lig in (
+            "benzenedithiol",
+            "benzenethiol",
+            "ethanethiol",
+            "methanethiol",
+            "quinoxalinedithiol",
+            "scn",
+            "tbutylthiol",
+            "thiane",
+        )
+    },
     "cl": {"Cl": 1.0},
     "ethanolamine": {"N": 0.5, "O": 0.5},
     "phenylbenzoxazole": {"C": 0.5, "N": 0.5},
@@ -111,8 +246,17 @@ _ROMAN = {2: "II", 3: "III"}
 _FROM_ROMAN = {"ii": 2, "iii": 3}
 _METAL_NAMES = {"cr": "Cr", "mn": "Mn", "fe": "Fe", "co": "Co", "ni": "Ni"}
 #: Metal/oxidation-state combinations with data (Ni(III) has none), in the order of the columns.
-METAL_STATES: tuple[str, ...] = ("Cr(II)", "Cr(III)", "Mn(II)", "Mn(III)", "Fe(II)", "Fe(III)",
-                                 "Co(II)", "Co(III)", "Ni(II)")
+METAL_STATES: tuple[str, ...] = (
+    "Cr(II)",
+    "Cr(III)",
+    "Mn(II)",
+    "Mn(III)",
+    "Fe(II)",
+    "Fe(III)",
+    "Co(II)",
+    "Co(III)",
+    "Ni(II)",
+)
 #: HFX fractions covered by the data; outside this range a prediction is an extrapolation.
 HFX_RANGE = (0.0, 0.30)
 #: The HFX fraction of B3LYP, the reference of the ``"hfx"`` column, and the step it is measured in.
@@ -175,7 +319,7 @@ class ExtrapolationWarning(UserWarning):
     """An input lies outside the range the model was built on (e.g. an HFX fraction above 0.30)."""
 
 
-def canonical_ligand(label, known=LIGANDS) -> str:
+def canonical_ligand(label, *, known=LIGANDS) -> str:
     """The feature-name label of a ligand: lower-cased, synonyms merged; ``ValueError`` if unknown."""
     if not isinstance(label, str) or not label.strip():
         raise ValueError(f"a ligand label must be a non-empty string, got {label!r}")
@@ -189,23 +333,32 @@ def canonical_ligand(label, known=LIGANDS) -> str:
 
 def _metal_state(metal, ox, known=METAL_STATES) -> str:
     if not isinstance(metal, str) or metal.strip().lower() not in _METAL_NAMES:
-        raise ValueError(f"unknown metal {metal!r}. Known metals: {', '.join(_METAL_NAMES.values())}; "
-                         f"known metal/oxidation states: {', '.join(known)}")
+        raise ValueError(
+            f"unknown metal {metal!r}. Known metals: {', '.join(_METAL_NAMES.values())}; "
+            f"known metal/oxidation states: {', '.join(known)}"
+        )
     if isinstance(ox, str):
         s = ox.strip().lower()
         ox_int = _FROM_ROMAN.get(s, int(s) if s.isdigit() else None)
-    elif (isinstance(ox, (int, np.integer, float, np.floating)) and not isinstance(ox, (bool, np.bool_))
-          and np.isfinite(ox) and float(ox) == int(ox)):
+    elif (
+        isinstance(ox, (int, np.integer, float, np.floating))
+        and not isinstance(ox, (bool, np.bool_))
+        and np.isfinite(ox)
+        and float(ox) == int(ox)
+    ):
         ox_int = int(ox)
     else:
         ox_int = None
     if ox_int not in _ROMAN:
-        raise ValueError(f"unknown oxidation state {ox!r} (use 2 or 3, or 'II'/'III'); "
-                         f"known metal/oxidation states: {', '.join(known)}")
+        raise ValueError(
+            f"unknown oxidation state {ox!r} (use 2 or 3, or 'II'/'III'); "
+            f"known metal/oxidation states: {', '.join(known)}"
+        )
     name = f"{_METAL_NAMES[metal.strip().lower()]}({_ROMAN[ox_int]})"
     if name not in known:
-        raise ValueError(f"{name} is not covered: the data hold no {name} complex. "
-                         f"Known metal/oxidation states: {', '.join(known)}")
+        raise ValueError(
+            f"{name} is not covered: the data hold no {name} complex. Known metal/oxidation states: {', '.join(known)}"
+        )
     return name
 
 
@@ -230,14 +383,18 @@ def complex_categories(X: pd.DataFrame) -> pd.DataFrame:
     a1 = [canonical_ligand(v) for v in X["ax1_ligand"]]
     a2 = [canonical_ligand(v) for v in X["ax2_ligand"]]
     donors = ComplexEncoder().fit(X).transform(X)[[f"donor={a}" for a in DONOR_ATOMS] + ["homoleptic"]]
-    out = pd.DataFrame({
-        "metal_state": pd.Categorical(
-            [_metal_state(m, o) for m, o in zip(X["metal"], X["oxidation_state"], strict=True)],
-            categories=list(METAL_STATES)),
-        "eq": pd.Categorical([canonical_ligand(v) for v in X["eq_ligand"]], categories=list(LIGANDS)),
-        "ax_a": pd.Categorical([min(a, b) for a, b in zip(a1, a2, strict=True)], categories=list(LIGANDS)),
-        "ax_b": pd.Categorical([max(a, b) for a, b in zip(a1, a2, strict=True)], categories=list(LIGANDS)),
-    }, index=X.index)
+    out = pd.DataFrame(
+        {
+            "metal_state": pd.Categorical(
+                [_metal_state(m, o) for m, o in zip(X["metal"], X["oxidation_state"], strict=True)],
+                categories=list(METAL_STATES),
+            ),
+            "eq": pd.Categorical([canonical_ligand(v) for v in X["eq_ligand"]], categories=list(LIGANDS)),
+            "ax_a": pd.Categorical([min(a, b) for a, b in zip(a1, a2, strict=True)], categories=list(LIGANDS)),
+            "ax_b": pd.Categorical([max(a, b) for a, b in zip(a1, a2, strict=True)], categories=list(LIGANDS)),
+        },
+        index=X.index,
+    )
     return pd.concat([out, donors, X[["hfx"]].astype(float)], axis=1)
 
 
@@ -264,8 +421,14 @@ class ComplexEncoder(Featurizer):
 
     CITATIONS = ("janet2017chemsci", "janet2017jpca")
 
-    def __init__(self, ligands=LIGANDS, metal_states=METAL_STATES, hfx_range=HFX_RANGE,
-                 hfx_reference=HFX_REFERENCE, hfx_step=HFX_STEP):
+    def __init__(
+        self,
+        ligands=LIGANDS,
+        metal_states=METAL_STATES,
+        hfx_range=HFX_RANGE,
+        hfx_reference=HFX_REFERENCE,
+        hfx_step=HFX_STEP,
+    ):
         self.ligands = ligands
         self.metal_states = metal_states
         self.hfx_range = hfx_range
@@ -276,10 +439,15 @@ class ComplexEncoder(Featurizer):
     def block(self, name: str) -> list[str]:
         """Column names of one block: ``"metal"``, ``"ox"``, ``"eq"``, ``"ax"``, ``"donor"``, ``"homoleptic"``
         or ``"hfx"``."""
-        blocks = {"metal": list(self.metal_states), "ox": ["ox=III"], "eq": [f"eq={lig}" for lig in self.ligands],
-                  "ax": [f"ax={lig}" for lig in self.ligands],
-                  "donor": [f"donor={atom}" for atom in DONOR_ATOMS], "homoleptic": ["homoleptic"],
-                  "hfx": ["hfx"]}
+        blocks = {
+            "metal": list(self.metal_states),
+            "ox": ["ox=III"],
+            "eq": [f"eq={lig}" for lig in self.ligands],
+            "ax": [f"ax={lig}" for lig in self.ligands],
+            "donor": [f"donor={atom}" for atom in DONOR_ATOMS],
+            "homoleptic": ["homoleptic"],
+            "hfx": ["hfx"],
+        }
         if name not in blocks:
             raise ValueError(f"unknown block {name!r}; blocks are {', '.join(blocks)}")
         return blocks[name]
@@ -298,15 +466,22 @@ class ComplexEncoder(Featurizer):
     def _check_params(self):
         step, ref = self.hfx_step, self.hfx_reference
         if not (isinstance(step, numbers.Real) and np.isfinite(step) and step > 0):
-            raise ValueError(f"hfx_step must be a positive number (the HFX step the 'hfx' column counts, e.g. "
-                             f"{HFX_STEP}), got {step!r}")
+            raise ValueError(
+                f"hfx_step must be a positive number (the HFX step the 'hfx' column counts, e.g. "
+                f"{HFX_STEP}), got {step!r}"
+            )
         if not (isinstance(ref, numbers.Real) and np.isfinite(ref)):
             raise ValueError(f"hfx_reference must be a finite HFX fraction (e.g. {HFX_REFERENCE}), got {ref!r}")
         lo_hi = tuple(self.hfx_range) if np.ndim(self.hfx_range) == 1 else ()
-        if not (len(lo_hi) == 2 and all(isinstance(v, numbers.Real) and np.isfinite(v) for v in lo_hi)
-                and lo_hi[0] <= lo_hi[1]):
-            raise ValueError(f"hfx_range must be (low, high) HFX fractions with low <= high, e.g. {HFX_RANGE}, "
-                             f"got {self.hfx_range!r}")
+        if not (
+            len(lo_hi) == 2
+            and all(isinstance(v, numbers.Real) and np.isfinite(v) for v in lo_hi)
+            and lo_hi[0] <= lo_hi[1]
+        ):
+            raise ValueError(
+                f"hfx_range must be (low, high) HFX fractions with low <= high, e.g. {HFX_RANGE}, "
+                f"got {self.hfx_range!r}"
+            )
 
     def fit(self, X, y=None):
         """Check ``X`` and set ``feature_names_`` (fixed by the vocabularies, not by the rows)."""
@@ -339,12 +514,12 @@ class ComplexEncoder(Featurizer):
         metal = [_metal_state(m, o, known_m) for m, o in zip(X["metal"], X["oxidation_state"], strict=True)]
         Z[rows, [col[m] for m in metal]] = 1.0
         Z[:, col["ox=III"]] = [m.endswith("(III)") for m in metal]
-        eq = [canonical_ligand(v, known_l) for v in X["eq_ligand"]]
+        eq = [canonical_ligand(v, known=known_l) for v in X["eq_ligand"]]
         Z[rows, [col[f"eq={v}"] for v in eq]] = 1.0
         donor = np.array([[LIGAND_DONORS[v].get(a, 0.0) for a in DONOR_ATOMS] for v in eq]) * 4.0
         homoleptic = np.ones(n, dtype=bool)
         for c in ("ax1_ligand", "ax2_ligand"):
-            ax = [canonical_ligand(v, known_l) for v in X[c]]
+            ax = [canonical_ligand(v, known=known_l) for v in X[c]]
             np.add.at(Z, (rows, [col[f"ax={v}"] for v in ax]), 1.0)
             donor += np.array([[LIGAND_DONORS[v].get(a, 0.0) for a in DONOR_ATOMS] for v in ax])
             homoleptic &= np.array(ax) == np.array(eq)
@@ -354,19 +529,22 @@ class ComplexEncoder(Featurizer):
         if not np.all(np.isfinite(hfx)):
             raise ValueError("hfx must be a number (the Hartree-Fock exchange fraction, e.g. 0.20) in every row")
         if np.any(hfx < 0) or np.any(hfx > 1):
-            raise ValueError(f"hfx is a fraction between 0 and 1 (e.g. 0.20 for B3LYP), got values "
-                             f"from {hfx.min():g} to {hfx.max():g}; did you give a percentage?")
+            raise ValueError(
+                f"hfx is a fraction between 0 and 1 (e.g. 0.20 for B3LYP), got values "
+                f"from {hfx.min():g} to {hfx.max():g}; did you give a percentage?"
+            )
         lo, hi = self.hfx_range
         out = (hfx < lo - 1e-12) | (hfx > hi + 1e-12)
         if out.any():
-            warnings.warn(f"{int(out.sum())} row(s) have an HFX fraction outside {lo:g}-{hi:g} (e.g. "
-                          f"{hfx[out][0]:g}), the range of the training data: their prediction is an extrapolation",
-                          ExtrapolationWarning, stacklevel=3)
+            warnings.warn(
+                f"{int(out.sum())} row(s) have an HFX fraction outside {lo:g}-{hi:g} (e.g. "
+                f"{hfx[out][0]:g}), the range of the training data: their prediction is an extrapolation",
+                ExtrapolationWarning,
+                stacklevel=3,
+            )
         Z[:, col["hfx"]] = np.round((hfx - self.hfx_reference) / self.hfx_step, 12)  # 0.25 → 0.5, not 0.4999…
         return pd.DataFrame(Z, index=X.index, columns=names)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Readable column names (``"Fe(II)"``, ``"eq=co"``, ``"ax=cl"``, ``"donor=C"``, ``"hfx"``)."""
         return super().get_feature_names_out(input_features)
-
-

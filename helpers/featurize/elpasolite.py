@@ -34,18 +34,74 @@ from sklearn.utils.validation import check_is_fitted
 
 from helpers.featurize.base import Featurizer, require_columns
 
-__all__ = ["SITES", "ELPASOLITE_ELEMENTS", "ELEMENT_PROPERTIES", "element_table", "SiteOneHot", "SitePeriodic",
-           "SiteSplineBasis", "SitePairs"]
+__all__ = [
+    "SITES",
+    "ELPASOLITE_ELEMENTS",
+    "ELEMENT_PROPERTIES",
+    "element_table",
+    "site_codes",
+    "site_counts",
+    "SiteEncoder",
+    "SiteOneHot",
+    "SitePeriodic",
+    "SiteSplineBasis",
+    "SitePairs",
+]
 
 #: The four sites of A B C2 D6 (1, 1, 2 and 6 atoms per formula unit).
 SITES = ("A", "B", "C", "D")
 #: The 39 main-group elements of Faber et al.'s data set, in order of atomic number.
-ELPASOLITE_ELEMENTS = ("H", "He", "Li", "Be", "B", "C", "N", "O", "F", "Ne", "Na", "Mg", "Al", "Si", "P", "S",
-                       "Cl", "Ar", "K", "Ca", "Ga", "Ge", "As", "Se", "Br", "Kr", "Rb", "Sr", "In", "Sn", "Sb",
-                       "Te", "I", "Xe", "Cs", "Ba", "Tl", "Pb", "Bi")
+ELPASOLITE_ELEMENTS = (
+    "H",
+    "He",
+    "Li",
+    "Be",
+    "B",
+    "C",
+    "N",
+    "O",
+    "F",
+    "Ne",
+    "Na",
+    "Mg",
+    "Al",
+    "Si",
+    "P",
+    "S",
+    "Cl",
+    "Ar",
+    "K",
+    "Ca",
+    "Ga",
+    "Ge",
+    "As",
+    "Se",
+    "Br",
+    "Kr",
+    "Rb",
+    "Sr",
+    "In",
+    "Sn",
+    "Sb",
+    "Te",
+    "I",
+    "Xe",
+    "Cs",
+    "Ba",
+    "Tl",
+    "Pb",
+    "Bi",
+)
 #: Columns of :func:`element_table` that :class:`SiteSplineBasis` can use.
-ELEMENT_PROPERTIES = ("row", "column", "electronegativity", "radius", "ionization_energy", "electron_affinity",
-                      "mendeleev")
+ELEMENT_PROPERTIES = (
+    "row",
+    "column",
+    "electronegativity",
+    "radius",
+    "ionization_energy",
+    "electron_affinity",
+    "mendeleev",
+)
 
 
 @lru_cache(maxsize=8)
@@ -62,17 +118,26 @@ def _element_table(elements: tuple[str, ...]) -> pd.DataFrame:
             except ValueError:
                 raise ValueError(f"{sym!r} is not an element symbol") from None
             if not el.is_noble_gas and el.group not in (1, 2, 13, 14, 15, 16, 17):
-                raise ValueError(f"{sym} (group {el.group}) is not a main-group element: the main-group column "
-                                 "used by these encoders is defined for groups 1, 2 and 13-18 only")
+                raise ValueError(
+                    f"{sym} (group {el.group}) is not a main-group element: the main-group column "
+                    "used by these encoders is defined for groups 1, 2 and 13-18 only"
+                )
             pauling = float(el.X)
-            rows.append({"element": sym, "Z": int(el.Z), "row": int(el.row), "group": int(el.group),
-                         "column": int(el.group if el.group <= 2 else el.group - 10),
-                         "pauling": pauling,
-                         "mulliken": (float(el.ionization_energy) + float(el.electron_affinity)) / 2,
-                         "radius": float(el.atomic_radius_calculated),
-                         "ionization_energy": float(el.ionization_energy),
-                         "electron_affinity": float(el.electron_affinity),
-                         "mendeleev": int(el.mendeleev_no)})
+            rows.append(
+                {
+                    "element": sym,
+                    "Z": int(el.Z),
+                    "row": int(el.row),
+                    "group": int(el.group),
+                    "column": int(el.group if el.group <= 2 else el.group - 10),
+                    "pauling": pauling,
+                    "mulliken": (float(el.ionization_energy) + float(el.electron_affinity)) / 2,
+                    "radius": float(el.atomic_radius_calculated),
+                    "ionization_energy": float(el.ionization_energy),
+                    "electron_affinity": float(el.electron_affinity),
+                    "mendeleev": int(el.mendeleev_no),
+                }
+            )
     df = pd.DataFrame(rows).set_index("element")
     ok = np.isfinite(df.pauling.to_numpy())
     if ok.sum() >= 2:
@@ -81,8 +146,22 @@ def _element_table(elements: tuple[str, ...]) -> pd.DataFrame:
     else:
         df["electronegativity"] = df.pauling
     df["electronegativity_filled"] = ~ok
-    return df[["Z", "row", "group", "column", "electronegativity", "radius", "ionization_energy",
-               "electron_affinity", "mendeleev", "pauling", "mulliken", "electronegativity_filled"]]
+    return df[
+        [
+            "Z",
+            "row",
+            "group",
+            "column",
+            "electronegativity",
+            "radius",
+            "ionization_energy",
+            "electron_affinity",
+            "mendeleev",
+            "pauling",
+            "mulliken",
+            "electronegativity_filled",
+        ]
+    ]
 
 
 def element_table(elements=ELPASOLITE_ELEMENTS) -> pd.DataFrame:
@@ -100,16 +179,52 @@ def element_table(elements=ELPASOLITE_ELEMENTS) -> pd.DataFrame:
     return _element_table(tuple(elements)).copy()
 
 
+# ----------------------------------------------------------------------------- which element is where
+def site_codes(frame: pd.DataFrame, elements) -> dict[str, np.ndarray]:
+    """Position in ``elements`` of the element on each site of every row of ``frame`` (columns A, B, C, D):
+    one integer array per site. An element outside ``elements`` is an error that names it and its site."""
+    require_columns(frame, SITES, source="helpers.data.load_elpasolites()")
+    index = pd.Index(elements)
+    codes = {}
+    for s in SITES:
+        values = frame[s].astype(str).to_numpy()
+        code = index.get_indexer(values).astype(np.intp)
+        if np.any(code < 0):
+            bad = sorted(set(values[code < 0]))
+            raise ValueError(
+                f"unknown element(s) {bad} on site {s}; this encoder knows the "
+                f"{len(elements)} elements {', '.join(elements)}. A model can only "
+                "predict for elements its encoder knows: to add one, refit with the encoder's "
+                "`elements` parameter extended (for the recipe: "
+                "elpasolite_model().set_params(sites__elements=[...]))"
+            )
+        codes[s] = code
+    return codes
+
+
+def site_counts(codes: dict, n: int) -> dict[str, np.ndarray]:
+    """How many crystals hold each of the ``n`` elements on each site (``codes`` from :func:`site_codes`);
+    A and B are one site class, so both get the pooled count of A and B."""
+    ab = np.bincount(np.concatenate([codes["A"], codes["B"]]), minlength=n)
+    return {"A": ab, "B": ab, "C": np.bincount(codes["C"], minlength=n), "D": np.bincount(codes["D"], minlength=n)}
+
+
 # ----------------------------------------------------------------------------- shared plumbing
-class _SiteEncoder(Featurizer):
-    """Input checks and the element vocabulary shared by the site encoders."""
+class SiteEncoder(Featurizer):
+    """Base of the site encoders: input checks, the element vocabulary and the per-element tables.
+
+    Every encoder here writes a crystal's features as a sum over sites of one row of a per-element table
+    (:meth:`element_features`), which is what lets :func:`helpers.models.elpasolite.site_tables` rewrite a
+    fitted model as look-up tables."""
 
     CITATIONS = ("faber2016", "ong2013")
 
     def _vocabulary(self) -> tuple[str, ...]:
-        if isinstance(self.elements, str):     # tuple("FClBrI") would be the letters F, C, l, B, ...
-            raise ValueError(f"elements must be a list of element symbols, got the string {self.elements!r}; "
-                             "e.g. elements=['F', 'Cl', 'Br', 'I']")
+        if isinstance(self.elements, str):  # tuple("FClBrI") would be the letters F, C, l, B, ...
+            raise ValueError(
+                f"elements must be a list of element symbols, got the string {self.elements!r}; "
+                "e.g. elements=['F', 'Cl', 'Br', 'I']"
+            )
         els = ELPASOLITE_ELEMENTS if self.elements is None else tuple(str(e) for e in self.elements)
         if len(els) == 0 or len(set(els)) != len(els):
             raise ValueError(f"elements must be a non-empty list of distinct symbols, got {els!r}")
@@ -123,21 +238,7 @@ class _SiteEncoder(Featurizer):
 
     def _codes(self, X) -> dict[str, np.ndarray]:
         """Integer code of each site's element (position in the vocabulary); clear errors for bad input."""
-        require_columns(X, SITES, source="helpers.data.load_elpasolites()")
-        index = pd.Index(self.elements_)
-        codes = {}
-        for s in SITES:
-            values = X[s].astype(str).to_numpy()
-            code = index.get_indexer(values).astype(np.intp)
-            if np.any(code < 0):
-                bad = sorted(set(values[code < 0]))
-                raise ValueError(f"unknown element(s) {bad} on site {s}; this encoder knows the "
-                                 f"{len(self.elements_)} elements {', '.join(self.elements_)}. A model can only "
-                                 "predict for elements its encoder knows: to add one, refit with the encoder's "
-                                 "`elements` parameter extended (for the recipe: "
-                                 "elpasolite_model().set_params(sites__elements=[...]))")
-            codes[s] = code
-        return codes
+        return site_codes(X, self.elements_)
 
     def _start_fit(self, X):
         self.elements_ = self._vocabulary()
@@ -159,7 +260,7 @@ class _SiteEncoder(Featurizer):
 
         Column ``k`` belongs to the output column ``self.block_columns_[block][k]``; with the symmetric
         encoding an AB feature is the sum of this table's rows for the elements on A and on B. This is
-        what :mod:`helpers.screening` turns into look-up tables.
+        what :func:`helpers.models.elpasolite.site_tables` turns into look-up tables.
         """
         check_is_fitted(self, "feature_names_")
         if block not in self.tables_:
@@ -237,15 +338,17 @@ class SitePairs:
         for nm in names:
             cut = min((nm.find(sep) for sep in "=:" if sep in nm), default=-1)
             if cut <= 0 or not set(nm[:cut]) <= set(SITES):
-                raise ValueError(f"{nm!r} is not a site-encoder column ('<block>=<element>' or "
-                                 "'<block>:<property>#<k>'): SitePairs pairs the columns of the encoders of "
-                                 "helpers.featurize.elpasolite")
+                raise ValueError(
+                    f"{nm!r} is not a site-encoder column ('<block>=<element>' or "
+                    "'<block>:<property>#<k>'): SitePairs pairs the columns of the encoders of "
+                    "helpers.featurize.elpasolite"
+                )
             parsed.append((nm[:cut], nm[cut] == "="))
         out = []
         for i, (block_i, oh_i) in enumerate(parsed):
             for j in range(i + 1, len(names)):
                 block_j, oh_j = parsed[j]
-                if block_i == block_j and len(block_i) == 1:   # one element's own functions: its main effect
+                if block_i == block_j and len(block_i) == 1:  # one element's own functions: its main effect
                     continue
                 if not self.one_hot and (oh_i or oh_j):
                     continue
@@ -263,7 +366,7 @@ def _onehot_table(n: int) -> sp.csr_matrix:
 
 
 # ----------------------------------------------------------------------------- encoders
-class SiteOneHot(_SiteEncoder):
+class SiteOneHot(SiteEncoder):
     """One-hot encoding of the element on each site, named ``"<site>=<element>"`` (e.g. ``"D=F"``).
 
     Parameters
@@ -297,7 +400,7 @@ class SiteOneHot(_SiteEncoder):
         return sp.hstack(self._block_values(self._codes(X), self.tables_), format="csr", dtype=np.float64)
 
 
-class SitePeriodic(_SiteEncoder):
+class SitePeriodic(SiteEncoder):
     """Each site's element as periodic-table coordinates, Faber et al.'s representation for KRR.
 
     Parameters
@@ -324,13 +427,14 @@ class SitePeriodic(_SiteEncoder):
         props = tuple(self.properties)
         unknown = [p for p in props if p not in ("Z", "row", "group") + ELEMENT_PROPERTIES]
         if not props or unknown:
-            raise ValueError(f"unknown properties {unknown or props}; choose from "
-                             f"{('Z', 'row', 'group') + ELEMENT_PROPERTIES}")
+            raise ValueError(
+                f"unknown properties {unknown or props}; choose from {('Z', 'row', 'group') + ELEMENT_PROPERTIES}"
+            )
         self._start_fit(X)
         table = element_table(self.elements_)
         self.table_ = table[list(props)].to_numpy(dtype=np.float64)
         self.z_ = table["Z"].to_numpy()
-        labels = ({"A": "A/B lighter", "B": "A/B heavier"} if self.symmetric_ab else {"A": "A", "B": "B"})
+        labels = {"A": "A/B lighter", "B": "A/B heavier"} if self.symmetric_ab else {"A": "A", "B": "B"}
         labels.update({"C": "C", "D": "D"})
         names = {s: [f"{labels[s]}: {p}" for p in props] for s in SITES}
         return self._finish_fit({s: self.table_ for s in SITES}, names)
@@ -346,7 +450,7 @@ class SitePeriodic(_SiteEncoder):
         return np.hstack([self.table_[a], self.table_[b], self.table_[c["C"]], self.table_[c["D"]]])
 
 
-class SiteSplineBasis(_SiteEncoder):
+class SiteSplineBasis(SiteEncoder):
     """Per-site basis functions of the element: its one-hot column plus smooth functions of its properties.
 
     For each block (``AB``, ``C``, ``D`` in the symmetric encoding) the columns are
@@ -373,8 +477,16 @@ class SiteSplineBasis(_SiteEncoder):
         chooses its ridge penalty by the fast leave-one-out formula instead of 5-fold refits).
     """
 
-    def __init__(self, elements=None, properties=ELEMENT_PROPERTIES, n_knots=4, degree=3, one_hot=True,
-                 symmetric_ab=True, sparse_output=True):
+    def __init__(
+        self,
+        elements=None,
+        properties=ELEMENT_PROPERTIES,
+        n_knots=4,
+        degree=3,
+        one_hot=True,
+        symmetric_ab=True,
+        sparse_output=True,
+    ):
         self.elements = elements
         self.sparse_output = sparse_output
         self.properties = properties
@@ -402,8 +514,7 @@ class SiteSplineBasis(_SiteEncoder):
             labels.append(("=", [e for e in self.elements_]))
         for p in props:
             v = table[p].to_numpy(dtype=np.float64)[:, None]
-            st = SplineTransformer(n_knots=self.n_knots, degree=self.degree, knots="uniform",
-                                   include_bias=False).fit(v)
+            st = SplineTransformer(n_knots=self.n_knots, degree=self.degree, knots="uniform", include_bias=False).fit(v)
             B = st.transform(v)
             B[np.abs(B) < 1e-14] = 0.0
             parts.append(B)

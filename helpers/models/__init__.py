@@ -8,6 +8,53 @@ The chapters, the scorecard and a reader scoring their own compounds all get the
 - :func:`spin_splitting_model`, :mod:`helpers.models.spin_splitting`.
 """
 
-from helpers._submodules import reexport
+# explicit imports, so that tools and IDEs follow every name to the module that defines it
+from helpers.models.elpasolite import (
+    ELPASOLITE_PROPERTIES,
+    ELPASOLITE_TARGET,
+    SITE_PAIRS,
+    SiteTables,
+    elpasolite_model,
+    grouped_contributions,
+    purify,
+    site_contributions,
+    site_effect,
+    site_model_parts,
+    site_tables,
+    site_weights,
+)
+from helpers.models.spin_splitting import (
+    CANDIDATE_INTERACTIONS,
+    DEFAULT_ALPHA,
+    DEFAULT_INTERACTIONS,
+    SPIN_SPLITTING_ALPHAS,
+    SpinSplittingCV,
+    spin_splitting_model,
+)
+from helpers.models.tco import SPACE_GROUPS, TCO_TARGETS, TCOMultilinearRegressor, TCOTabularFeaturizer, tco_model
 
-__all__ = reexport(__name__, globals(), ("tco", "elpasolite", "spin_splitting"))
+__all__ = [
+    "CANDIDATE_INTERACTIONS",
+    "DEFAULT_ALPHA",
+    "DEFAULT_INTERACTIONS",
+    "elpasolite_model",
+    "ELPASOLITE_PROPERTIES",
+    "ELPASOLITE_TARGET",
+    "grouped_contributions",
+    "purify",
+    "site_contributions",
+    "site_effect",
+    "site_model_parts",
+    "SITE_PAIRS",
+    "site_tables",
+    "site_weights",
+    "SiteTables",
+    "SPACE_GROUPS",
+    "SPIN_SPLITTING_ALPHAS",
+    "spin_splitting_model",
+    "SpinSplittingCV",
+    "tco_model",
+    "TCO_TARGETS",
+    "TCOMultilinearRegressor",
+    "TCOTabularFeaturizer",
+]

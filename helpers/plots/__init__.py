@@ -11,6 +11,37 @@ One module per kind of chart, all re-exported here (``from helpers import plots;
 Axis titles are built from ``quantity=`` and ``unit=`` by :func:`helpers.style.axis_title`.
 """
 
-from helpers._submodules import reexport
+# explicit imports, so that tools and IDEs follow every name to the module that defines it
+from helpers.plots.categorical import ABSENT_COLOUR, distribution_by_level_chart, level_contributions_chart
+from helpers.plots.core import (
+    contributions_chart,
+    h_squared_chart,
+    h_statistic_chart,
+    histogram,
+    histogram_rows,
+    parity_chart,
+    pd_ice_chart,
+)
+from helpers.plots.crystal import ELEMENT_COLOURS, bond_length_chart, ngram_schematic
+from helpers.plots.curves import learning_curve_chart, sparsity_path_chart
+from helpers.plots.periodic import NO_DATA_COLOUR, periodic_table_chart
 
-__all__ = reexport(__name__, globals(), ("core", "crystal", "periodic", "curves", "categorical"))
+__all__ = [
+    "ABSENT_COLOUR",
+    "bond_length_chart",
+    "contributions_chart",
+    "distribution_by_level_chart",
+    "ELEMENT_COLOURS",
+    "h_squared_chart",
+    "h_statistic_chart",
+    "histogram",
+    "histogram_rows",
+    "learning_curve_chart",
+    "level_contributions_chart",
+    "ngram_schematic",
+    "NO_DATA_COLOUR",
+    "parity_chart",
+    "pd_ice_chart",
+    "periodic_table_chart",
+    "sparsity_path_chart",
+]

@@ -23,10 +23,19 @@ def _check(df, columns):
         raise KeyError(f"not columns of the data: {missing}; expected {list(columns)}")
 
 
-def level_contributions_chart(df: pd.DataFrame, *, quantity: str, unit: str, level_title: str,
-                              colour: str | None = None, colour_title: str | None = None, sort: str = "given",
-                              absent_text: str = "not in the data", width: int = 360,
-                              step: int = 18) -> alt.LayerChart:
+def level_contributions_chart(
+    df: pd.DataFrame,
+    *,
+    quantity: str,
+    unit: str,
+    level_title: str,
+    colour: str | None = None,
+    colour_title: str | None = None,
+    sort: str = "given",
+    absent_text: str = "not in the data",
+    width: int = 360,
+    step: int = 18,
+) -> alt.LayerChart:
     """Horizontal bars of the contribution of each level, with its interval as a black rule.
 
     ``df`` has columns ``level``, ``contribution``, ``ci_low``, ``ci_high`` (intervals may be NaN) and
@@ -57,33 +66,55 @@ def level_contributions_chart(df: pd.DataFrame, *, quantity: str, unit: str, lev
     if colour is not None:
         _check(data, [colour])
         levels = list(dict.fromkeys(present[colour].astype(str)))
-        col = alt.Color(f"{colour}:N", title=colour_title or colour,
-                        scale=alt.Scale(domain=levels, range=PALETTE[:len(levels)] if len(levels) <= len(PALETTE)
-                                        else None))
+        col = alt.Color(
+            f"{colour}:N",
+            title=colour_title or colour,
+            scale=alt.Scale(domain=levels, range=PALETTE[: len(levels)] if len(levels) <= len(PALETTE) else None),
+        )
     else:
         col = alt.value(KIND_COLOURS["main"])
-    tooltip = [alt.Tooltip("level:N", title=level_title), alt.Tooltip("contribution:Q", format=".1f"),
-               alt.Tooltip("ci_low:Q", format=".1f"), alt.Tooltip("ci_high:Q", format=".1f")]
-    bars = alt.Chart(present).mark_bar().encode(
-        y=y, x=alt.X("contribution:Q", title=x_title), color=col, tooltip=tooltip)
+    tooltip = [
+        alt.Tooltip("level:N", title=level_title),
+        alt.Tooltip("contribution:Q", format=".1f"),
+        alt.Tooltip("ci_low:Q", format=".1f"),
+        alt.Tooltip("ci_high:Q", format=".1f"),
+    ]
+    bars = (
+        alt.Chart(present).mark_bar().encode(y=y, x=alt.X("contribution:Q", title=x_title), color=col, tooltip=tooltip)
+    )
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#333333").encode(x="x:Q")
     layers = [bars, zero]
     ci = present.dropna(subset=["ci_low", "ci_high"])
     if len(ci):
         layers.append(alt.Chart(ci).mark_rule(color="#333333").encode(y=y, x="ci_low:Q", x2="ci_high:Q"))
     if len(absent):
-        layers.append(alt.Chart(absent).mark_tick(color=ABSENT_COLOUR, thickness=6, size=step * 0.7).encode(
-            y=y, x="contribution:Q"))
-        layers.append(alt.Chart(absent.assign(note=absent_text)).mark_text(
-            align="left", dx=8, color=ABSENT_COLOUR, fontStyle="italic").encode(y=y, x="contribution:Q",
-                                                                                  text="note:N"))
+        layers.append(
+            alt.Chart(absent)
+            .mark_tick(color=ABSENT_COLOUR, thickness=6, size=step * 0.7)
+            .encode(y=y, x="contribution:Q")
+        )
+        layers.append(
+            alt.Chart(absent.assign(note=absent_text))
+            .mark_text(align="left", dx=8, color=ABSENT_COLOUR, fontStyle="italic")
+            .encode(y=y, x="contribution:Q", text="note:N")
+        )
     return alt.layer(*layers).properties(width=width, height=alt.Step(step))
 
 
-def distribution_by_level_chart(df: pd.DataFrame, value: str, *, by: str, quantity: str, unit: str,
-                                level_title: str | None = None, order=None, positive_text: str | None = None,
-                                negative_text: str | None = None,
-                                width: int = 420, step: int = 26) -> alt.LayerChart:
+def distribution_by_level_chart(
+    df: pd.DataFrame,
+    value: str,
+    *,
+    by: str,
+    quantity: str,
+    unit: str,
+    level_title: str | None = None,
+    order=None,
+    positive_text: str | None = None,
+    negative_text: str | None = None,
+    width: int = 420,
+    step: int = 26,
+) -> alt.LayerChart:
     """Box plot (min-max whiskers) of column ``value`` for each level of ``by``, one row per level, with a
     rule at zero; ``positive_text``/``negative_text`` label the two sides of zero (e.g. "low spin" and
     "high spin"). ``level_title``: title of the row axis (default ``by``). ``order``: the row order (default:
@@ -94,18 +125,26 @@ def distribution_by_level_chart(df: pd.DataFrame, value: str, *, by: str, quanti
     data = df[[value, by]].assign(**{by: df[by].astype(str)})
     order = sorted(data[by].unique()) if order is None else [str(o) for o in order]
     y = alt.Y(f"{by}:N", sort=order, title=level_title or by, scale=alt.Scale(domain=order))
-    box = alt.Chart(data).mark_boxplot(extent="min-max", color=KIND_COLOURS["main"]).encode(
-        y=y, x=alt.X(f"{value}:Q", title=axis_title(quantity, unit)))
+    box = (
+        alt.Chart(data)
+        .mark_boxplot(extent="min-max", color=KIND_COLOURS["main"])
+        .encode(y=y, x=alt.X(f"{value}:Q", title=axis_title(quantity, unit)))
+    )
     counts = data.groupby(by).size().reindex(order, fill_value=0)
     n = pd.DataFrame({by: order, "n": [f"n = {c}" if c else "no data" for c in counts]})
     xmax = float(data[value].max())
-    label = alt.Chart(n.assign(x=xmax)).mark_text(align="left", dx=6, color="#555555").encode(
-        y=alt.Y(f"{by}:N", sort=order, scale=alt.Scale(domain=order)), x="x:Q", text="n:N")
+    label = (
+        alt.Chart(n.assign(x=xmax))
+        .mark_text(align="left", dx=6, color="#555555")
+        .encode(y=alt.Y(f"{by}:N", sort=order, scale=alt.Scale(domain=order)), x="x:Q", text="n:N")
+    )
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#333333", strokeDash=[4, 3]).encode(x="x:Q")
     layers = [box, zero, label]
     side = [(t, a, x) for t, a, x in ((positive_text, "left", 0.0), (negative_text, "right", 0.0)) if t]
     for text, align, x in side:
-        layers.append(alt.Chart(pd.DataFrame({"x": [x], "t": [f"{text} →" if align == "left" else f"← {text}"]}))
-                      .mark_text(align=align, dx=4 if align == "left" else -4, dy=-8, baseline="bottom",
-                                 color="#333333").encode(x="x:Q", y=alt.value(0), text="t:N"))
+        layers.append(
+            alt.Chart(pd.DataFrame({"x": [x], "t": [f"{text} →" if align == "left" else f"← {text}"]}))
+            .mark_text(align=align, dx=4 if align == "left" else -4, dy=-8, baseline="bottom", color="#333333")
+            .encode(x="x:Q", y=alt.value(0), text="t:N")
+        )
     return alt.layer(*layers).properties(width=width, height=alt.Step(step))

@@ -1,18 +1,28 @@
-"""Learning curves: test error against training-set size on log-log axes, one line per model."""
+"""Error curves: learning curves (test error against training-set size on log-log axes, one line per
+model) and the LASSO sparsity path (cross-validated error against the number of non-zero terms)."""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
-from helpers.style import axis_title
+from helpers.style import KIND_COLOURS, axis_title
 
-__all__ = ["learning_curve_chart"]
+__all__ = ["learning_curve_chart", "sparsity_path_chart"]
 
 
-def learning_curve_chart(curves: pd.DataFrame, *, quantity: str, unit: str, n: str = "n_train",
-                         value: str = "mae", model: str = "model", references: pd.DataFrame | None = None,
-                         width: int = 420, height: int = 280) -> alt.LayerChart:
+def learning_curve_chart(
+    curves: pd.DataFrame,
+    *,
+    quantity: str,
+    unit: str,
+    n: str = "n_train",
+    value: str = "mae",
+    model: str = "model",
+    references: pd.DataFrame | None = None,
+    width: int = 420,
+    height: int = 280,
+) -> alt.LayerChart:
     """Log-log learning curves from a tidy frame (one row per model and training size).
 
     ``curves`` columns: ``n`` (training-set size), ``value`` (the error, in ``unit``) and ``model``.
@@ -34,6 +44,40 @@ def learning_curve_chart(curves: pd.DataFrame, *, quantity: str, unit: str, n: s
     if references is not None and len(references):
         ref = alt.Chart(references).encode(y=alt.Y("value:Q"))
         layers.append(ref.mark_rule(strokeDash=[5, 4], color="#555555"))
-        layers.append(ref.mark_text(align="left", dx=4, dy=-6, color="#555555").encode(
-            text="label:N", x=alt.value(0)))
+        layers.append(ref.mark_text(align="left", dx=4, dy=-6, color="#555555").encode(text="label:N", x=alt.value(0)))
+    return alt.layer(*layers).properties(width=width, height=height)
+
+
+def sparsity_path_chart(
+    table: pd.DataFrame, *, quantity: str, unit: str, best: int | None = None, width: int = 420, height: int = 240
+) -> alt.LayerChart:
+    """Cross-validated error along a LASSO path against the number of non-zero terms.
+
+    ``table`` is ``helpers.linear.sparsity_path(...).table`` (n_terms, cv_rmse, cv_rmse_se);
+    ``best`` (optional) is the row to mark. The y axis is the CV RMSE of ``quantity`` in ``unit``.
+    """
+    t = table[table.n_terms > 0].copy()
+    t["low"], t["high"] = t.cv_rmse - t.cv_rmse_se, t.cv_rmse + t.cv_rmse_se
+    x = alt.X("n_terms:Q", scale=alt.Scale(type="log"), title=axis_title("non-zero terms", "count"))
+    yt = axis_title(f"5-fold CV RMSE of {quantity}", unit)
+    band = (
+        alt.Chart(t).mark_errorbar(color=KIND_COLOURS["intercept"]).encode(x=x, y=alt.Y("low:Q", title=yt), y2="high:Q")
+    )
+    line = (
+        alt.Chart(t)
+        .mark_line(point=True, color=KIND_COLOURS["main"])
+        .encode(
+            x=x,
+            y=alt.Y("cv_rmse:Q", title=yt),
+            tooltip=["n_terms:Q", alt.Tooltip("cv_rmse:Q", format=".4f"), alt.Tooltip("alpha:Q", format=".2e")],
+        )
+    )
+    layers = [band, line]
+    if best is not None:
+        b = table.iloc[[int(best)]]
+        layers.append(
+            alt.Chart(b)
+            .mark_point(size=160, shape="diamond", filled=True, color=KIND_COLOURS["pair"])
+            .encode(x=x, y="cv_rmse:Q")
+        )
     return alt.layer(*layers).properties(width=width, height=height)

@@ -23,22 +23,32 @@ NO_DATA_COLOUR = "#d9d9d9"
 def _panel(df, *, value_title, scale, cell, title, tooltip):
     base = alt.Chart(df).encode(
         x=alt.X("column:O", title="main-group column", axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("row:O", title="period"))
+        y=alt.Y("row:O", title="period"),
+    )
     known = df[np.isfinite(df.value)]
     layers = [
-        base.transform_filter("!isValid(datum.value)").mark_rect(color=NO_DATA_COLOUR, stroke="white").encode(
-            tooltip=tooltip),
-        alt.Chart(known).mark_rect(stroke="white").encode(
-            x="column:O", y="row:O", color=alt.Color("value:Q", title=value_title, scale=scale),
-            tooltip=tooltip),
+        base.transform_filter("!isValid(datum.value)")
+        .mark_rect(color=NO_DATA_COLOUR, stroke="white")
+        .encode(tooltip=tooltip),
+        alt.Chart(known)
+        .mark_rect(stroke="white")
+        .encode(x="column:O", y="row:O", color=alt.Color("value:Q", title=value_title, scale=scale), tooltip=tooltip),
         base.mark_text(fontSize=12, fontWeight="bold").encode(text="element:N"),
     ]
     return alt.layer(*layers).properties(width=cell * 8, height=cell * 6, title=title)
 
 
-def periodic_table_chart(values: pd.DataFrame, *, quantity: str, unit: str, panel: str | None = None,
-                         cell: int = 34, scheme: str = "redblue", reverse: bool = True,
-                         extra_tooltip=()) -> alt.HConcatChart | alt.LayerChart:
+def periodic_table_chart(
+    values: pd.DataFrame,
+    *,
+    quantity: str,
+    unit: str,
+    panel: str | None = None,
+    cell: int = 34,
+    scheme: str = "redblue",
+    reverse: bool = True,
+    extra_tooltip=(),
+) -> alt.HConcatChart | alt.LayerChart:
     """Heat map of ``values`` on the main-group periodic table.
 
     ``values``: a frame with columns ``element`` (symbol) and ``value`` (NaN: drawn grey, "no
@@ -63,6 +73,8 @@ def periodic_table_chart(values: pd.DataFrame, *, quantity: str, unit: str, pane
     tooltip += [alt.Tooltip(f"{c}", title=c) for c in extra_tooltip]
     if panel is None:
         return _panel(df, value_title=title, scale=scale, cell=cell, title="", tooltip=tooltip)
-    charts = [_panel(df[df[panel] == p], value_title=title, scale=scale, cell=cell, title=str(p), tooltip=tooltip)
-              for p in pd.unique(df[panel])]
+    charts = [
+        _panel(df[df[panel] == p], value_title=title, scale=scale, cell=cell, title=str(p), tooltip=tooltip)
+        for p in pd.unique(df[panel])
+    ]
     return alt.hconcat(*charts).resolve_scale(color="shared")

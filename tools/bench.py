@@ -1,4 +1,4 @@
-"""Benchmarks of the compendium's speed claims: ``make bench`` (or ``python tests/bench.py``).
+"""Benchmarks of the compendium's speed claims: ``make bench`` (or ``python tools/bench.py``).
 
 Wall-clock bounds do not belong in unit tests (a loaded machine fails them, a fast one passes them
 whatever the code does), so the speed goals are measured here: each case runs ``--repeat`` times and
@@ -24,8 +24,7 @@ def _sparse_fit() -> Callable[[], object]:
     rng = np.random.default_rng(0)
     n, sites, el = 10_000, 4, 39
     cols = rng.integers(0, el, size=(n, sites)) + el * np.arange(sites)
-    X = sp.csr_matrix((np.ones(n * sites), (np.repeat(np.arange(n), sites), cols.ravel())),
-                      shape=(n, sites * el))
+    X = sp.csr_matrix((np.ones(n * sites), (np.repeat(np.arange(n), sites), cols.ravel())), shape=(n, sites * el))
     y = X @ rng.normal(size=sites * el) + 0.1 * rng.normal(size=n)
     return lambda: MultilinearRegressor(interactions="all").fit(X, y)
 

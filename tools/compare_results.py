@@ -1,6 +1,6 @@
 """Determinism check: two independent executions of the chapters must record identical numbers.
 
-Usage: ``python tests/compare_results.py RUN_A_DIR RUN_B_DIR``, each a copy of ``_build/results``
+Usage: ``python tools/compare_results.py RUN_A_DIR RUN_B_DIR``, each a copy of ``_build/results``
 (e.g. one from ``make test``'s nbval run and one from ``make book``). Every chapter file must exist
 in both runs with the same records; values must agree to 12 significant digits (fixed seeds make
 them bit-identical on one machine; the tolerance only absorbs JSON float formatting).
@@ -34,7 +34,7 @@ def compare(a_dir: Path, b_dir: Path) -> list[str]:
             problems.append(f"{name}: different records {sorted(set(a_by) ^ set(b_by))}")
         for k in sorted(a_by.keys() & b_by.keys()):
             va, vb = a_by[k]["value"], b_by[k]["value"]
-            if a_by[k].get("unit") == "s" == b_by[k].get("unit"):      # a timing: it cannot repeat
+            if a_by[k].get("unit") == "s" == b_by[k].get("unit"):  # a timing: it cannot repeat
                 if not all(math.isfinite(v) and v > 0 for v in (va, vb)):
                     problems.append(f"{name}: {k} is a timing but not a positive number: {va!r}, {vb!r}")
                 continue

@@ -1,6 +1,6 @@
 """Browser check: every altair chart of the built book is drawn by headless chromium, with no network.
 
-Usage: ``python tests/check_charts.py _build/html [--require chapters/01_datasets.html ...]``
+Usage: ``python tools/check_charts.py _build/html [--require chapters/01_datasets.html ...]``
 
 For each HTML page that embeds altair charts (``<div id="altair-viz-…">``), chromium loads the page
 from disk, runs its scripts and dumps the DOM; vega marks each drawn chart with ``class="marks"``.
@@ -22,8 +22,15 @@ from pathlib import Path
 CHART_DIV = re.compile(r'<div id="altair-viz-[0-9a-f]+"')
 DRAWN = re.compile(r'class="marks"')
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--virtual-time-budget=10000",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--virtual-time-budget=10000",
 ]
 DEFAULT_REQUIRED = ["chapters/01_datasets.html", "chapters/02_interactions.html"]
 
@@ -38,16 +45,24 @@ def find_browser() -> str:
 
 def drawn_charts(browser: str, page: Path) -> int:
     with tempfile.TemporaryDirectory() as profile:
-        out = subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.resolve().as_uri()],
-                             capture_output=True, text=True, timeout=120)
+        out = subprocess.run(
+            [browser, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.resolve().as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     return len(DRAWN.findall(out.stdout))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("html_dir", type=Path)
-    parser.add_argument("--require", nargs="*", default=DEFAULT_REQUIRED,
-                        help="pages (relative to html_dir) that must exist and hold at least one chart")
+    parser.add_argument(
+        "--require",
+        nargs="*",
+        default=DEFAULT_REQUIRED,
+        help="pages (relative to html_dir) that must exist and hold at least one chart",
+    )
     args = parser.parse_args(argv)
     browser = find_browser()
     failures = []

@@ -1,6 +1,6 @@
 """Offline check of the built book: no page loads anything from a CDN or any other host.
 
-Usage: ``python tests/check_offline.py _build/html`` (``make check-offline``; run by ``.ci/run``).
+Usage: ``python tools/check_offline.py _build/html`` (``make check-offline``; run by ``.ci/run``).
 
 Fails, naming page and URL, when
 
@@ -12,7 +12,7 @@ Fails, naming page and URL, when
 
 One known exception: altair's chart template names ``cdn.jsdelivr.net`` as the place to fetch vega
 from *if* the page has not loaded it already. The book preloads it (``helpers/sphinx_vega.py`` presets
-``VEGA_DEBUG``), so that fallback is never taken, which ``tests/check_charts.py`` proves in a browser with
+``VEGA_DEBUG``), so that fallback is never taken, which ``tools/check_charts.py`` proves in a browser with
 no network. CDN names inside such a chart script are therefore allowed; anywhere else they are not.
 Links (``<a href>``) to papers and repositories are of course allowed.
 """
@@ -25,17 +25,38 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
-CDN_HOSTS = ("unpkg.com", "cdn.jsdelivr.net", "cdnjs.cloudflare.com", "ajax.googleapis.com",
-             "fonts.googleapis.com", "fonts.gstatic.com", "code.jquery.com", "stackpath.bootstrapcdn.com",
-             "maxcdn.bootstrapcdn.com", "cdn.plot.ly", "use.fontawesome.com", "kit.fontawesome.com",
-             "cdn.bokeh.org", "requirejs.org")
+CDN_HOSTS = (
+    "unpkg.com",
+    "cdn.jsdelivr.net",
+    "cdnjs.cloudflare.com",
+    "ajax.googleapis.com",
+    "fonts.googleapis.com",
+    "fonts.gstatic.com",
+    "code.jquery.com",
+    "stackpath.bootstrapcdn.com",
+    "maxcdn.bootstrapcdn.com",
+    "cdn.plot.ly",
+    "use.fontawesome.com",
+    "kit.fontawesome.com",
+    "cdn.bokeh.org",
+    "requirejs.org",
+)
 CDN = re.compile("|".join(re.escape(h) for h in CDN_HOSTS))
 REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
 CSS_REMOTE = re.compile(r"(@import\s+|url\(\s*)['\"]?\s*(https?:)?//", re.IGNORECASE)
 # element -> attributes through which a browser fetches something when the page loads
-LOADING_ATTRS = {"script": ("src",), "link": ("href",), "img": ("src", "srcset"), "iframe": ("src",),
-                 "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",), "embed": ("src",),
-                 "object": ("data",), "track": ("src",)}
+LOADING_ATTRS = {
+    "script": ("src",),
+    "link": ("href",),
+    "img": ("src", "srcset"),
+    "iframe": ("src",),
+    "source": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "track": ("src",),
+}
 # the fallback loader of altair's "universal" HTML template (altair.vegalite.v6.display / utils.html)
 ALTAIR_CHART_SCRIPT = re.compile(r"vegaEmbed|VEGA_DEBUG")
 

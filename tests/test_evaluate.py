@@ -1,8 +1,8 @@
-"""helpers.splits.kfold: grouped folds keep every group whole; both kinds are seeded and shuffled."""
+"""helpers.evaluate.kfold: grouped folds keep every group whole; both kinds are seeded and shuffled."""
 
 import numpy as np
 
-from helpers.splits import kfold
+from helpers.evaluate import kfold
 
 
 def test_grouped_folds_keep_groups_whole_and_plain_folds_are_seeded():
@@ -14,4 +14,4 @@ def test_grouped_folds_keep_groups_whole_and_plain_folds_are_seeded():
     again = [va.tolist() for _, va in kfold(4, random_state=1).split(X)]
     other = [va.tolist() for _, va in kfold(4, random_state=2).split(X)]
     assert first == again and first != other
-    assert first[0] != list(range(15))          # shuffled, not the first rows in order
+    assert first[0] != list(range(15))  # shuffled, not the first rows in order
