@@ -61,12 +61,12 @@ def require_columns(X, columns, *, source: str) -> None:
     missing = [c for c in columns if c not in X.columns]
     if missing:
         raise ValueError(
-            f"missing column(s) {', '.join(missing)}: the encoder needs {', '.join(columns)} "
+            f"missing column(s) {missing}: the encoder needs {columns} "
             f"(as {source} returns); got columns {', '.join(map(str, X.columns))}"
         )
     twice = [c for c in columns if int((X.columns == c).sum()) > 1]
     if twice:
         raise ValueError(
-            f"X has duplicated column(s) {', '.join(twice)}: which one to read is ambiguous; keep "
-            "one column of each name (e.g. X.loc[:, ~X.columns.duplicated()])"
+            f"X has duplicated column(s) {twice}; keep one of each (e.g. X.loc[:, ~X.columns.duplicated()]): "
+            "which one to read is ambiguous"
         )

@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from helpers.featurize.base import Featurizer
+from helpers.featurize.base import Featurizer, require_columns
 
 __all__ = [
     "NGramFeaturizer",
@@ -438,18 +438,7 @@ def _check_frame(X, need_spacegroup: bool):
             f"got {type(X).__name__}; e.g. NGramFeaturizer().fit(data.load_tco().train)"
         )
     need = ["structure"] + (["spacegroup"] if need_spacegroup else [])
-    missing = [c for c in need if c not in X.columns]
-    if missing:
-        raise ValueError(
-            f"X lacks the column(s) {missing}; NGramFeaturizer needs 'structure' (pymatgen "
-            f"Structure) and, for the winner's bond factors, 'spacegroup'"
-        )
-    dup = [c for c in need if (X.columns == c).sum() > 1]
-    if dup:
-        raise ValueError(
-            f"X has duplicated column(s) {dup}; keep one of each (e.g. "
-            "X.loc[:, ~X.columns.duplicated()]) so that each row has one structure and one space group"
-        )
+    require_columns(X, need, source="helpers.data.load_tco()")  # 'spacegroup' selects the winner's bond factor
     if len(X) == 0:
         raise ValueError("X has no rows")
 

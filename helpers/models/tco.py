@@ -27,7 +27,7 @@ import pandas as pd
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from helpers.featurize.base import Featurizer
+from helpers.featurize.base import Featurizer, require_columns
 from helpers.featurize.ngram import NGramFeaturizer, check_spacegroup, check_structure
 from helpers.linear import MultilinearRegressor
 
@@ -70,18 +70,7 @@ class TCOTabularFeaturizer(Featurizer):
             raise TypeError(
                 f"X must be the loader's DataFrame (columns 'structure', 'spacegroup'), got {type(X).__name__}"
             )
-        missing = [c for c in ("structure", "spacegroup") if c not in X.columns]
-        if missing:
-            raise ValueError(
-                f"X lacks the column(s) {missing}; TCOTabularFeaturizer needs 'structure' and 'spacegroup'"
-            )
-        dup = [c for c in ("structure", "spacegroup") if (X.columns == c).sum() > 1]
-        if dup:
-            raise ValueError(
-                f"X has duplicated column(s) {dup}; keep one of each (e.g. "
-                "X.loc[:, ~X.columns.duplicated()]) so that each row has one structure and one "
-                "space group"
-            )
+        require_columns(X, ("structure", "spacegroup"), source="helpers.data.load_tco()")
         sg = np.array(
             [check_spacegroup(v, where=f"row {pos}") for pos, v in enumerate(X["spacegroup"])], dtype=np.int64
         )
