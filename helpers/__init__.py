@@ -13,6 +13,7 @@ Data
 Features (scikit-learn transformers)
   - :mod:`helpers.featurize` — :mod:`helpers.featurize.base` (the featurizer contract),
     :mod:`helpers.featurize.ngram` (n-grams of the TCO crystal graph),
+    :mod:`helpers.featurize.tco` (composition, volume and space group of a TCO),
     :mod:`helpers.featurize.elpasolite` (site encodings of ABC2D6 elpasolites and their pair rule),
     :mod:`helpers.featurize.complexes` (metal and ligand encodings of transition-metal complexes and their
     pair rule).
@@ -21,7 +22,7 @@ The multilinear model
   - :mod:`helpers.linear` — the multilinear regressor (main effects + pairwise products), exact ridge
     paths, terms tables, per-sample contributions, coefficient bootstraps, the LASSO sparsity path.
   - :mod:`helpers.models` — the chapters' final recipes, unfitted, and what defines them:
-    :mod:`helpers.models.tco` (with the composition, volume and space-group columns of a TCO),
+    :mod:`helpers.models.tco` (with its log-target regressor),
     :mod:`helpers.models.elpasolite` (with its table view),
     :mod:`helpers.models.spin_splitting`.
 
@@ -44,6 +45,7 @@ Drawing and reporting
   - :mod:`helpers.style` — the altair theme and colour convention.
   - :mod:`helpers.results` — headline numbers recorded per chapter, and glue.
   - :mod:`helpers.sphinx_vega` — Sphinx extension serving the vega bundle so charts draw offline.
+  - :mod:`helpers.sphinx_deepdive` — Sphinx extension for collapsible deep dives that hold code cells.
 
 Importing the package does nothing else: no network access, no data read.
 """

@@ -160,3 +160,26 @@ def custom_registry(tmp_path, monkeypatch):
         return path
 
     return make
+
+
+def _rocksalt_oxide_cell(seed: int, a: float = 3.8):
+    """A 2×2×2 rock-salt-like (Al, Ga, In)O cell (lattice constant ``a`` in Å) with random cations and
+    displacements of up to 0.05 Å: a plausible TCO-like crystal for the featurizer and recipe tests."""
+    import numpy as np
+    from pymatgen.core import Lattice, Structure
+
+    rng = np.random.default_rng(seed)
+    fcc = np.array([[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]])
+    base = np.vstack([fcc, fcc + [0.5, 0, 0]])
+    cells = np.array([[i, j, k] for i in range(2) for j in range(2) for k in range(2)])
+    frac = ((base[None] + cells[:, None]) / 2).reshape(-1, 3)
+    species = np.tile(["M"] * 4 + ["O"] * 4, len(cells)).astype(object)
+    species[species == "M"] = rng.choice(["Al", "Ga", "In"], size=32, p=[0.5, 0.3, 0.2])
+    cart = frac * 2 * a + rng.uniform(-0.05, 0.05, size=frac.shape)
+    return Structure(Lattice.cubic(2 * a), list(species), cart, coords_are_cartesian=True)
+
+
+@pytest.fixture(scope="session")
+def oxide_cell():
+    """The factory ``oxide_cell(seed, a=3.8)`` of small TCO-like test crystals (no data files)."""
+    return _rocksalt_oxide_cell

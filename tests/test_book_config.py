@@ -29,7 +29,9 @@ def test_execution_is_forced_and_errors_fail_the_build():
 
 def test_charts_and_math_are_served_locally_and_thebe_is_not_loaded():
     extensions = CONFIG["sphinx"]["config"]["extensions"]
-    assert {"helpers.sphinx_vega", "sphinx-mathjax-offline", "sphinx_exercise"} <= set(extensions)
+    assert {"helpers.sphinx_vega", "helpers.sphinx_deepdive", "sphinx-mathjax-offline", "sphinx_exercise"} <= set(
+        extensions
+    )
     # sphinx_thebe writes `const THEBE_JS_URL = "https://unpkg.com/..."` into every page
     assert "sphinx_thebe" not in extensions
     # sphinx.config.extensions replaces the whole list, extra_extensions included: keep one of the two

@@ -5,6 +5,8 @@ since a reader who opens the chapter as a notebook sees them. The template is ch
 new chapters start as copies of it.
 """
 
+import re
+import sys
 from pathlib import Path
 
 import jupytext
@@ -102,3 +104,79 @@ def test_ruff_check_of_code_cells_can_fail(tmp_path):
     bad.write_text(f"---\n{header}---\n\n# T\n\n```{{code-cell}} ipython3\nimport os\nx = zip([1], [2])\n```\n")
     found = "\n".join(ruff_findings(bad, tmp_path))
     assert "F401" in found and "B905" in found
+
+
+# ----------------------------------------------------------------------------- the textbook shape
+sys.path.insert(0, str(ROOT / "tools"))
+import chapter_metrics  # noqa: E402
+
+#: Chapters written as a textbook (take-home box, visible core path, deep dives). A chapter joins this set
+#: when it is rewritten; the template is in it so that every new chapter starts from the shape.
+TEXTBOOK = {"_template.md"}
+#: Case studies: their core path is held to the limits below (the overview chapters 01-02 are not).
+CASE_STUDIES = {"03_tco.md", "04_elpasolites.md", "05_spin_splitting.md"}
+LIMITS = {"core_words": 2500, "core_glued": 50, "max_visible_lines": 15}
+#: Words of our process that do not belong in a reader's text.
+PROCESS_WORDS = re.compile(r"\b(goals?|issues?|stretch|TODO|FIXME)\b", re.IGNORECASE)
+
+
+def _prose(path: Path) -> str:
+    return "\n".join(c.source for c in jupytext.read(path).cells if c.cell_type == "markdown")
+
+
+def textbook_problems(path: Path) -> list[str]:
+    """Why the chapter at ``path`` does not (yet) read as a textbook chapter; empty if it does."""
+    problems = []
+    prose = _prose(path)
+    title = re.search(r"^# .+$", prose, re.M)
+    after_title = prose[title.end() :] if title else ""
+    first_box = re.search(r"^:::\{admonition\}\s*(.+)$", after_title, re.M)
+    if not first_box or first_box.group(1).strip() != "Take-home":
+        problems.append("the first block after the title must be the ':::{admonition} Take-home' box")
+    m = chapter_metrics.chapter_metrics(path)
+    problems += [f"hidden cell: {v}" for v in m["hidden_violations"]]
+    if path.name in CASE_STUDIES:
+        problems += [f"{k} = {m[k]} > {limit}" for k, limit in LIMITS.items() if m[k] > limit]
+    words = sorted({w.lower() for w in PROCESS_WORDS.findall(prose)})
+    if words:
+        problems.append(f"process words in the prose: {words}")
+    return problems
+
+
+@pytest.mark.parametrize("name", sorted(TEXTBOOK))
+def test_textbook_chapters_keep_their_shape(name):
+    problems = textbook_problems(ROOT / "chapters" / name)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_textbook_check_can_fail(tmp_path):
+    header = (ROOT / "chapters" / "_template.md").read_text().split("---\n")[1]
+    body = (
+        "# T\n\nText with a goal.\n\n```{code-cell} ipython3\n:tags: [remove-cell]\nimport os\n```\n\n"
+        "```{code-cell} ipython3\n:tags: [remove-cell]\nmodel.fit(X, y)\nprint(1)\n"
+        "def helper():\n    pass\n```\n"
+    )
+    bad = tmp_path / "03_tco.md"
+    bad.write_text(f"---\n{header}---\n\n{body}")
+    found = "\n".join(textbook_problems(bad))
+    assert "Take-home" in found and "process words in the prose: ['goal']" in found
+    assert "fit(...) fits or evaluates" in found and "bare call print" in found and "defines helper" in found
+
+
+def test_core_path_metrics_skip_deep_dives_dropdowns_and_exercises(tmp_path):
+    header = (ROOT / "chapters" / "_template.md").read_text().split("---\n")[1]
+    long_cell = "\n".join(f"x{i} = {i}" for i in range(20))
+    body = (
+        "# T\n\nOne two {glue:text}`k1` three.\n\n"
+        "```{deepdive-start} Side\n```\nSkipped words here {glue:text}`k2`.\n\n"
+        f"```{{code-cell}} ipython3\n{long_cell}\n```\n\n```{{deepdive-end}}\n```\n\n"
+        ":::{admonition} More\n:class: dropdown\nSkipped too {glue:text}`k3`.\n:::\n\n"
+        "Four {glue:text}`k4`.\n\n```{code-cell} ipython3\ny = 1\nz = 2\n```\n\n"
+        "## Exercises\n\nNot core {glue:text}`k5`.\n"
+    )
+    path = tmp_path / "99_demo.md"
+    path.write_text(f"---\n{header}---\n\n{body}")
+    m = chapter_metrics.chapter_metrics(path)
+    # core words: T, One, two, ROLE, three, Four, ROLE (the deep dive, dropdown and exercises excluded)
+    assert (m["core_words"], m["core_glued"]) == (7, 2)
+    assert m["max_visible_lines"] == 2  # the 20-line cell sits in the deep dive

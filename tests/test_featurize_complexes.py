@@ -284,3 +284,15 @@ def test_block_pairs_rule_follows_the_vocabulary():
     )
     with pytest.raises(ValueError, match="two blocks"):
         BlockPairs("metal")
+
+
+def test_pair_rules_are_values():
+    """Equal settings compare and hash equal (clone and grid searches rely on it); classes never mix."""
+    from helpers.featurize.complexes import BlockPairs
+    from helpers.featurize.elpasolite import SitePairs
+
+    rule = BlockPairs(("metal", "hfx"))
+    assert rule == BlockPairs(["metal", "hfx"]) and hash(rule) == hash(BlockPairs(("metal", "hfx")))
+    assert rule != BlockPairs(("eq", "ax")) and len({rule, BlockPairs(("metal", "hfx"))}) == 1
+    assert SitePairs() == SitePairs(one_hot=False) != SitePairs(one_hot=True)
+    assert SitePairs() != rule and rule != ("metal", "hfx")

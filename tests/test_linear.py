@@ -23,6 +23,8 @@ from helpers.linear import (
     nonzero_pairs,
     pair_products,
     poly2_kernel_features,
+    sparsity_path,
+    summed_importance,
     terms_table,
 )
 
@@ -388,3 +390,38 @@ def test_multilinear_dense_ridge_uses_leave_one_out_like_sklearn():
     ref = RidgeCV(alphas=DEFAULT_ALPHAS).fit(Z, y)
     assert ours.alpha_ == ref.alpha_
     assert_allclose(ours.coef_ * ours.scale_, ref.coef_, rtol=1e-7, atol=1e-9)
+
+
+def test_sparsity_path():
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(rng.uniform(0, 1, size=(300, 6)), columns=list("abcdef"))
+    y = 1 + 2 * X.a - X.b + 3 * X.a * X.c + 0.05 * rng.normal(size=300)
+    model = MultilinearRegressor(interactions="all", penalty=None).fit(X, y)
+    sp = sparsity_path(model, X, y, n_alphas=25, cv=5)
+    t = sp.table
+    assert t.n_terms.iloc[0] == 0 and t.n_terms.iloc[-1] > 3
+    assert (np.diff(t.alpha) < 0).all()
+    best = sp.coef[sp.best]
+    names = list(sp.term_names)
+    strong = {names[i] for i in np.argsort(-np.abs(best))[:3]}
+    assert strong == {"a", "b", "a & c"}
+    # plain arrays, no closure: the result pickles
+    import pickle
+
+    again = pickle.loads(pickle.dumps(sp))
+    assert_allclose(again.coef, sp.coef) and again.best == sp.best
+    assert t.cv_rmse.iloc[sp.best] < 0.1 < t.cv_rmse.iloc[0]
+
+
+def test_summed_importance():
+    """A feature's importance sums the terms it enters, read from term_features_ (names are not parsed)."""
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame(rng.uniform(0, 1, size=(200, 3)), columns=["a & x", "b", "c"])  # a name with PAIR_SEP
+    y = 2 * X["a & x"] + X.b + X["a & x"] * X.b
+    model = MultilinearRegressor(interactions=[("a & x", "b")], penalty=None).fit(X, y)
+    imp = dict(zip(model.term_names_, model.importances_, strict=True))
+    got = summed_importance(model)
+    assert got["a & x"] == pytest.approx(imp["a & x"] + imp["a & x & b"])
+    assert got["b"] == pytest.approx(imp["b"] + imp["a & x & b"]) and got["c"] == pytest.approx(imp["c"])
+    assert list(got.index) == list(got.sort_values(ascending=False).index)
+    assert summed_importance(model, features=["b", "z"])["z"] == 0.0

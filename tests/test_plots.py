@@ -140,3 +140,12 @@ def test_axis_titles_need_a_unit():
     assert axis_title("H²", "1") == "H² (dimensionless)"
     with pytest.raises(ValueError, match="unit"):
         axis_title("band gap", "")
+
+
+def test_h_squared_chart_spans_the_bootstrap_range():
+    h2 = pd.DataFrame({"pair": ["a & b"] * 3 + ["a & c"] * 3, "h_squared": [0.2, 0.3, 0.4, 0.0, 0.1, 0.05]})
+    spec = plots.h_squared_chart(h2).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert {r["pair"]: (r["min"], r["max"]) for r in rows} == {"a & b": (0.2, 0.4), "a & c": (0.0, 0.1)}
+    with pytest.raises(KeyError, match="h_squared"):
+        plots.h_squared_chart(h2.rename(columns={"h_squared": "h"}))

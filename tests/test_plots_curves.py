@@ -1,9 +1,11 @@
-"""Tests of helpers.plots.curves: log-log learning curves."""
+"""Tests of helpers.plots.curves: log-log learning curves and the LASSO sparsity path."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from helpers import plots
+from helpers.linear import MultilinearRegressor, sparsity_path
 
 
 def curves():
@@ -30,3 +32,12 @@ def test_bad_input():
         plots.learning_curve_chart(curves().drop(columns="model"), quantity="e", unit="eV/atom")
     with pytest.raises(ValueError, match="positive"):
         plots.learning_curve_chart(curves().assign(mae=0.0), quantity="e", unit="eV/atom")
+
+
+def test_sparsity_path_chart():
+    rng = np.random.default_rng(4)
+    X = pd.DataFrame(rng.uniform(0, 1, size=(120, 3)), columns=list("abc"))
+    y = X.a + X.a * X.b
+    sp = sparsity_path(MultilinearRegressor(interactions="all", penalty=None).fit(X, y), X, y, n_alphas=10)
+    spec = plots.sparsity_path_chart(sp.table, best=sp.best, quantity="y", unit="eV").to_dict()
+    assert "5-fold CV RMSE of y (eV)" in str(spec) and "non-zero terms (count)" in str(spec)

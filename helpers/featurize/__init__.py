@@ -5,12 +5,13 @@ Every featurizer derives from :class:`helpers.featurize.base.Featurizer`: ``fit`
 ``book/references.bib``) and ``implementors()``. One module per representation:
 
 - :mod:`helpers.featurize.ngram` — n-gram counts of TCO crystal graphs;
+- :mod:`helpers.featurize.tco` — composition, volume and space group of a TCO;
 - :mod:`helpers.featurize.elpasolite` — site/element encodings of ABC2D6 elpasolites;
 - :mod:`helpers.featurize.complexes` — metal/ligand encodings of transition-metal complexes.
 """
 
 # explicit imports, so that tools and IDEs follow every name to the module that defines it
-from helpers.featurize.base import Featurizer, require_columns
+from helpers.featurize.base import Featurizer, PairRule, require_columns
 from helpers.featurize.complexes import (
     COMPLEX_COLUMNS,
     DONOR_ATOMS,
@@ -57,6 +58,7 @@ from helpers.featurize.ngram import (
     metal_oxygen_distances,
     neighbourhood,
 )
+from helpers.featurize.tco import SPACE_GROUPS, TCOTabularFeaturizer
 
 __all__ = [
     "BlockPairs",
@@ -89,6 +91,7 @@ __all__ = [
     "MIN_VOLUME_PER_ATOM",
     "neighbourhood",
     "NGramFeaturizer",
+    "PairRule",
     "require_columns",
     "SHANNON_RADII",
     "site_codes",
@@ -98,7 +101,9 @@ __all__ = [
     "SitePairs",
     "SitePeriodic",
     "SITES",
+    "SPACE_GROUPS",
     "SiteSplineBasis",
+    "TCOTabularFeaturizer",
     "UnseenNGramWarning",
     "WINNER_BOND_FACTORS",
 ]

@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["Featurizer", "require_columns"]
+__all__ = ["Featurizer", "PairRule", "require_columns"]
 
 
 class Featurizer(TransformerMixin, BaseEstimator):
@@ -44,6 +44,28 @@ class Featurizer(TransformerMixin, BaseEstimator):
     def implementors(self) -> list[str]:
         """Authors of this implementation."""
         return list(self.IMPLEMENTORS)
+
+
+class PairRule:
+    """Base class of the pair rules: callables for ``MultilinearRegressor(interactions=...)``.
+
+    A rule is called at ``fit`` with the encoder's column names and returns the pairs of columns that get a
+    product term, so the pairs follow the encoder's parameters. Subclasses implement ``__call__`` and
+    ``_params()`` (a hashable tuple of their settings). Two rules of the same class with the same settings
+    compare and hash equal: scikit-learn's ``clone`` and a grid search then treat them as one parameter value.
+    """
+
+    def _params(self) -> tuple:
+        raise NotImplementedError
+
+    def __call__(self, names) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and other._params() == self._params()
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._params()))
 
 
 def require_columns(X, columns, *, source: str) -> None:

@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from helpers.featurize.base import Featurizer, require_columns
+from helpers.featurize.base import Featurizer, PairRule, require_columns
 
 __all__ = [
     "ComplexEncoder",
@@ -273,7 +273,7 @@ def _block_of_column(name: str) -> str:
     return prefix if prefix in BLOCKS else "metal"
 
 
-class BlockPairs:
+class BlockPairs(PairRule):
     """The pair rule of the spin-splitting recipe, as a callable for ``MultilinearRegressor(interactions=...)``.
 
     ``BlockPairs(("metal", "hfx"), ("eq", "ax"))`` called with the column names of a
@@ -295,11 +295,8 @@ class BlockPairs:
     def __repr__(self) -> str:
         return f"BlockPairs{self.block_pairs!r}"
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, BlockPairs) and other.block_pairs == self.block_pairs
-
-    def __hash__(self) -> int:
-        return hash((BlockPairs, self.block_pairs))
+    def _params(self) -> tuple:
+        return self.block_pairs
 
     def __call__(self, names) -> list[tuple[str, str]]:
         columns = {b: [] for b in BLOCKS}

@@ -32,7 +32,7 @@ from sklearn.base import clone
 from sklearn.preprocessing import SplineTransformer
 from sklearn.utils.validation import check_is_fitted
 
-from helpers.featurize.base import Featurizer, require_columns
+from helpers.featurize.base import Featurizer, PairRule, require_columns
 
 __all__ = [
     "SITES",
@@ -309,7 +309,7 @@ class SiteEncoder(Featurizer):
         raise ValueError(f"unknown site {site!r}; the sites are {', '.join(SITES)}")
 
 
-class SitePairs:
+class SitePairs(PairRule):
     """The pair rule of the elpasolite recipe, as a callable for ``MultilinearRegressor(interactions=...)``.
 
     Called with the column names of a site encoder (``"AB=Ca"``: one-hot, ``"C:radius#2"``: a basis
@@ -326,11 +326,8 @@ class SitePairs:
     def __repr__(self) -> str:
         return f"SitePairs(one_hot={self.one_hot!r})"
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, SitePairs) and other.one_hot == self.one_hot
-
-    def __hash__(self) -> int:
-        return hash((SitePairs, self.one_hot))
+    def _params(self) -> tuple:
+        return (self.one_hot,)
 
     def __call__(self, names) -> list[tuple[str, str]]:
         names = [str(n) for n in names]

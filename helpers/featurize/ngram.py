@@ -132,16 +132,18 @@ def check_spacegroup(value, *, where: str = "spacegroup") -> int:
     return int(value)
 
 
-def bond_factor(spacegroup, gamma_degree: float | None = None) -> float:
+def bond_factor(spacegroup, gamma_degree: float | None = None, *, where: str | None = None) -> float:
     """The winner's bond factor f for a space group (``gamma_degree``, the lattice angle γ, needed for 227).
 
     ``spacegroup`` must be an integral number (167 or 167.0; not 167.9, ``"167"``, NaN or True). Raises a
-    ValueError naming the known space groups for any other.
+    ValueError naming the known space groups for any other; its message starts with ``where`` (e.g.
+    ``"row 3"``) if given.
     """
-    sg = check_spacegroup(spacegroup, where="bond_factor")
+    sg = check_spacegroup(spacegroup, where=where or "bond_factor")
+    prefix = f"{where}: " if where else ""
     if sg not in WINNER_BOND_FACTORS:
         raise ValueError(
-            f"no bond factor for space group {sg}: the winner's rule knows "
+            f"{prefix}no bond factor for space group {sg}: the winner's rule knows "
             f"{sorted(WINNER_BOND_FACTORS)} (the groups of the NOMAD 2018 data; for a structure of "
             "your own, give the group of the parent (Al, Ga, In)2O3 polymorph); or pass "
             "bond_factor=<float> to use one factor for all"
@@ -149,17 +151,9 @@ def bond_factor(spacegroup, gamma_degree: float | None = None) -> float:
     f = WINNER_BOND_FACTORS[sg]
     if isinstance(f, tuple):
         if gamma_degree is None:
-            raise ValueError("space group 227 needs the lattice angle gamma to choose its bond factor")
+            raise ValueError(f"{prefix}space group 227 needs the lattice angle gamma to choose its bond factor")
         return f[0] if gamma_degree < 60 else f[1]
     return float(f)
-
-
-def _row_bond_factor(spacegroup, gamma_degree, where: str) -> float:
-    check_spacegroup(spacegroup, where=where)
-    try:
-        return bond_factor(spacegroup, gamma_degree)
-    except ValueError as err:
-        raise ValueError(f"{where}: {err}") from None
 
 
 def check_structure(structure, *, where: str = "structure") -> None:
@@ -294,7 +288,7 @@ def metal_oxygen_distances(X, *, r_max: float = 4.0) -> pd.DataFrame:
     for pos, (s, sg) in enumerate(zip(X["structure"], X["spacegroup"], strict=True)):
         check_structure(s, where=f"row {pos}")
         el = _element_codes(s, f"row {pos}")
-        f = _row_bond_factor(sg, s.lattice.gamma, f"row {pos}")
+        f = bond_factor(sg, s.lattice.gamma, where=f"row {pos}")
         src, dst, _, dist = s.get_neighbor_list(r_max)
         es, ed = el[src], el[dst]
         m = (es != _O) & (ed == _O)
@@ -476,6 +470,45 @@ def clear_memo() -> None:
 
 
 # ----------------------------------------------------------------------------- the featurizer
+def _up_to(max_n, pos, n, key, cnt):
+    """The counts ``(row, n, key, count)`` of the cell in row ``pos`` with n ≤ ``max_n``."""
+    keep = n <= max_n
+    return np.full(int(keep.sum()), pos), n[keep], key[keep], cnt[keep]
+
+
+def _count_block(block, keys, max_n):
+    """The n-gram counts of a block of cells, in one vectorised pass over their joined graphs.
+
+    ``block`` holds ``(pos, codes, src, dst, img)`` per cell (its row, atom codes and bonds); ``keys`` maps
+    a row to its memo key. Each cell's counts are memoised and returned as ``(row, n, key, count)``.
+    Joining cells into blocks of about ``_BLOCK_ATOMS`` atoms amortises numpy's per-call cost.
+    """
+    if not block:
+        return []
+    offs = np.cumsum([0] + [len(b[1]) for b in block])
+    codes = np.concatenate([b[1] for b in block])
+    gid = np.repeat(np.arange(len(block)), np.diff(offs))
+    src = np.concatenate([b[2] + o for b, o in zip(block, offs[:-1], strict=True)])
+    dst = np.concatenate([b[3] + o for b, o in zip(block, offs[:-1], strict=True)])
+    img = np.concatenate([b[4] for b in block]).reshape(-1, 3)
+    got = []
+    for n, (g, key, w) in _paths_counts(codes, gid, src, dst, img, max_n).items():
+        scale = np.int64(_BASE) ** n  # key < _BASE**n: one int64 per (compound, key)
+        uniq, inv = np.unique(g.astype(np.int64) * scale + key, return_inverse=True)
+        cnt = np.bincount(inv.ravel(), weights=w, minlength=len(uniq))
+        got.append((uniq // scale, np.full(len(uniq), n), uniq % scale, cnt))
+    g, n, key, cnt = (np.concatenate(z) for z in zip(*got, strict=True))
+    order = np.argsort(g, kind="stable")
+    g, n, key, cnt = g[order], n[order], key[order], cnt[order]
+    cuts = np.searchsorted(g, np.arange(len(block) + 1))
+    parts = []
+    for b, (pos, *_rest) in enumerate(block):
+        sl = slice(cuts[b], cuts[b + 1])
+        _memo_put(keys[pos], (max_n, n[sl], key[sl], cnt[sl]))
+        parts.append(_up_to(max_n, pos, n[sl], key[sl], cnt[sl]))
+    return parts
+
+
 class NGramFeaturizer(Featurizer):
     """Counts of the 1- to ``max_n``-grams of the metal–oxygen crystal graph (see the module docstring).
 
@@ -550,46 +583,16 @@ class NGramFeaturizer(Featurizer):
         max_n = int(self.max_n)
         norm = np.empty(len(structures))
         parts, block, keys = [], [], {}
-
-        def add(pos, n, key, cnt):
-            m = n <= max_n
-            parts.append((np.full(int(m.sum()), pos), n[m], key[m], cnt[m]))
-
-        def flush():
-            if not block:
-                return
-            offs = np.cumsum([0] + [len(b[1]) for b in block])
-            codes = np.concatenate([b[1] for b in block])
-            gid = np.repeat(np.arange(len(block)), np.diff(offs))
-            src = np.concatenate([b[2] + o for b, o in zip(block, offs[:-1], strict=True)])
-            dst = np.concatenate([b[3] + o for b, o in zip(block, offs[:-1], strict=True)])
-            img = np.concatenate([b[4] for b in block]).reshape(-1, 3)
-            got = []
-            for n, (g, key, w) in _paths_counts(codes, gid, src, dst, img, max_n).items():
-                scale = np.int64(_BASE) ** n  # key < _BASE**n: one int64 per (compound, key)
-                uniq, inv = np.unique(g.astype(np.int64) * scale + key, return_inverse=True)
-                cnt = np.bincount(inv.ravel(), weights=w, minlength=len(uniq))
-                got.append((uniq // scale, np.full(len(uniq), n), uniq % scale, cnt))
-            g, n, key, cnt = (np.concatenate(z) for z in zip(*got, strict=True))
-            order = np.argsort(g, kind="stable")
-            g, n, key, cnt = g[order], n[order], key[order], cnt[order]
-            cuts = np.searchsorted(g, np.arange(len(block) + 1))
-            for b, (pos, *_rest) in enumerate(block):
-                sl = slice(cuts[b], cuts[b + 1])
-                _memo_put(keys[pos], (max_n, n[sl], key[sl], cnt[sl]))
-                add(pos, n[sl], key[sl], cnt[sl])
-            block.clear()
-
         n_atoms = 0
         for pos, s in enumerate(structures):
             where = f"row {pos}" + (f" (index {X.index[pos]!r})" if X.index[pos] != pos else "")
             check_structure(s, where=where)  # before the neighbour search, which can hang on a flat cell
-            factor = _row_bond_factor(sgs[pos], s.lattice.gamma, where) if winner else float(self.bond_factor)
+            factor = bond_factor(sgs[pos], s.lattice.gamma, where=where) if winner else float(self.bond_factor)
             norm[pos] = {"volume": s.volume, "atom": len(s), None: 1.0}[self.normalize]
             keys[pos] = _memo_key(s, factor)
             hit = _MEMO.get(keys[pos])
             if hit is not None and hit[0] >= max_n:
-                add(pos, *hit[1:])
+                parts.append(_up_to(max_n, pos, *hit[1:]))
                 continue
             el, src, dst, img, _ = _bonds(s, factor, where)
             cn = np.bincount(src, minlength=len(el))
@@ -601,9 +604,9 @@ class NGramFeaturizer(Featurizer):
             block.append((pos, el * _MAX_CN + cn, src, dst, img))
             n_atoms += len(el)
             if n_atoms >= _BLOCK_ATOMS:
-                flush()
-                n_atoms = 0
-        flush()
+                parts.extend(_count_block(block, keys, max_n))
+                block, n_atoms = [], 0
+        parts.extend(_count_block(block, keys, max_n))
         row, n, key, cnt = (np.concatenate(z) for z in zip(*parts, strict=True))
         return row, n, key, cnt, norm
 

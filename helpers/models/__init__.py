@@ -31,7 +31,7 @@ from helpers.models.spin_splitting import (
     SpinSplittingCV,
     spin_splitting_model,
 )
-from helpers.models.tco import SPACE_GROUPS, TCO_TARGETS, TCOMultilinearRegressor, TCOTabularFeaturizer, tco_model
+from helpers.models.tco import TCO_TARGETS, TCOMultilinearRegressor, tco_model
 
 __all__ = [
     "CANDIDATE_INTERACTIONS",
@@ -49,12 +49,10 @@ __all__ = [
     "site_tables",
     "site_weights",
     "SiteTables",
-    "SPACE_GROUPS",
     "SPIN_SPLITTING_ALPHAS",
     "spin_splitting_model",
     "SpinSplittingCV",
     "tco_model",
     "TCO_TARGETS",
     "TCOMultilinearRegressor",
-    "TCOTabularFeaturizer",
 ]

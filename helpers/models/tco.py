@@ -23,81 +23,23 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import pandas as pd
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.utils.validation import check_is_fitted
 
-from helpers.featurize.base import Featurizer, require_columns
-from helpers.featurize.ngram import NGramFeaturizer, check_spacegroup, check_structure
+from helpers.featurize.ngram import NGramFeaturizer
+from helpers.featurize.tco import TCOTabularFeaturizer
 from helpers.linear import MultilinearRegressor
 
-__all__ = ["tco_model", "TCO_TARGETS", "TCOTabularFeaturizer", "TCOMultilinearRegressor", "SPACE_GROUPS"]
+__all__ = ["tco_model", "TCO_TARGETS", "TCOMultilinearRegressor"]
 
 #: Target name → column of ``data.load_tco()`` and unit.
 TCO_TARGETS: dict[str, tuple[str, str]] = {
     "formation_energy": ("formation_energy_ev_natom", "eV/atom"),
     "bandgap": ("bandgap_energy_ev", "eV"),
 }
-SPACE_GROUPS = (12, 33, 167, 194, 206, 227)
 #: Ridge penalties of the recipes (on standardised terms); the chosen one lies inside the grid (chapter 03).
 ALPHAS = tuple(np.logspace(-3, 6, 19))
 #: Names of the features that the band-gap model lets interact: composition, volume, space group, 1-grams.
 BANDGAP_PAIRS = r"^(x_Al|x_Ga|x_In|V_atom|sg\d+|(Al|Ga|In|O)\d+)$"
-
-
-# ----------------------------------------------------------------------------- tabular features
-class TCOTabularFeaturizer(Featurizer):
-    """Composition, volume and space group of each compound, computed from its structure.
-
-    Columns: ``x_Al``, ``x_Ga``, ``x_In`` (cation fractions, 1), ``V_atom`` (cell volume per atom,
-    Å³/atom) and ``sg12`` … ``sg227`` (one-hot space group, 1). ``X`` is the loader's DataFrame
-    (``structure``, ``spacegroup``). Nothing is learned in ``fit`` (the columns are fixed). The space group
-    must be an integral number (167 or 167.0), one of :data:`SPACE_GROUPS`, and each structure passes
-    :func:`~helpers.featurize.ngram.check_structure` (the same checks as the n-gram features).
-    """
-
-    CITATIONS = ("sutton2019",)
-
-    def fit(self, X, y=None):
-        """Fix the column names (nothing is learned)."""
-        self._check(X)
-        self.feature_names_ = ["x_Al", "x_Ga", "x_In", "V_atom"] + [f"sg{g}" for g in SPACE_GROUPS]
-        return self
-
-    @staticmethod
-    def _check(X):
-        if not isinstance(X, pd.DataFrame):
-            raise TypeError(
-                f"X must be the loader's DataFrame (columns 'structure', 'spacegroup'), got {type(X).__name__}"
-            )
-        require_columns(X, ("structure", "spacegroup"), source="helpers.data.load_tco()")
-        sg = np.array(
-            [check_spacegroup(v, where=f"row {pos}") for pos, v in enumerate(X["spacegroup"])], dtype=np.int64
-        )
-        unknown = ~np.isin(sg, SPACE_GROUPS)
-        if unknown.any():
-            raise ValueError(
-                f"space group(s) {sorted(set(sg[unknown].tolist()))} unknown (rows "
-                f"{np.flatnonzero(unknown)[:10].tolist()}); the TCO data have {list(SPACE_GROUPS)}: for a "
-                "structure of your own, give the group of the parent (Al, Ga, In)2O3 polymorph"
-            )
-        return sg
-
-    def transform(self, X):
-        """The tabular features of ``X`` (a dense float array)."""
-        check_is_fitted(self, "feature_names_")
-        sg = self._check(X)
-        out = np.zeros((len(X), len(self.feature_names_)))
-        for r, s in enumerate(X["structure"]):
-            check_structure(s, where=f"row {r}")
-            z = np.asarray(s.atomic_numbers)
-            n_cat = np.isin(z, (13, 31, 49)).sum()
-            if n_cat == 0:
-                raise ValueError(f"row {r}: the structure has no Al, Ga or In")
-            out[r, :3] = [(z == 13).sum() / n_cat, (z == 31).sum() / n_cat, (z == 49).sum() / n_cat]
-            out[r, 3] = s.volume / len(s)
-        out[:, 4:] = sg[:, None] == np.array(SPACE_GROUPS)[None, :]
-        return out
 
 
 # ----------------------------------------------------------------------------- the multilinear step
@@ -115,6 +57,11 @@ class TCOMultilinearRegressor(MultilinearRegressor):
         clipped; with ``log_target=False`` (no clipping) everything is in the units of ``y``.
 
     All other parameters are those of :class:`~helpers.linear.MultilinearRegressor`.
+
+    Why not scikit-learn's ``TransformedTargetRegressor(func=np.log1p, inverse_func=np.expm1)``: it hides
+    the fitted regressor in ``regressor_``, so ``model[-1].terms_table()`` and ``contributions`` would need
+    another level of indexing in every chapter, and a negative target would reach the fit as a NaN of
+    ``log1p`` instead of the clear error raised here.
     """
 
     def __init__(
@@ -183,7 +130,7 @@ def tco_model(target: str) -> Pipeline:
 
     Both share the features: 1- to n-gram counts of the metal–oxygen graph per atom
     (:class:`~helpers.featurize.NGramFeaturizer`, ``normalize="atom"``) next to the composition, volume per
-    atom and space group (:class:`TCOTabularFeaturizer`), each as a main effect.
+    atom and space group (:class:`~helpers.featurize.tco.TCOTabularFeaturizer`), each as a main effect.
 
     - ``"formation_energy"`` (eV/atom): 1- to 3-grams, every pair of features as a product term (the
       "bilinear" model; pairs that are zero on all training compounds are skipped), ridge penalty by
@@ -206,8 +153,8 @@ def tco_model(target: str) -> Pipeline:
     training compounds (70 % come out as P1: the cation arrangement breaks the symmetry); with every cation
     replaced by Al it recovers the label of all groups 12, 33, 167 and 206 and 98 % of 194, but of none of
     227 (those cells have a lower symmetry of their own). For a structure of your own, give the group of the
-    parent polymorph you built it from, one of :data:`SPACE_GROUPS`; any other value, or one that is not an
-    integer (167.9, ``"167"``, NaN), is refused.
+    parent polymorph you built it from, one of :data:`~helpers.featurize.tco.SPACE_GROUPS`; any other
+    value, or one that is not an integer (167.9, ``"167"``, NaN), is refused.
     """
     if target not in TCO_TARGETS:
         raise ValueError(f"target must be one of {sorted(TCO_TARGETS)}, got {target!r}")
