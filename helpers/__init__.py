@@ -8,7 +8,8 @@ Data
   - :mod:`helpers.data` — loaders of the datasets; the only code that knows where data live:
     :mod:`helpers.data.store` (registry, cache, mirror, download, verification),
     :mod:`helpers.data.errors`, and one module per dataset: :mod:`helpers.data.tco`,
-    :mod:`helpers.data.elpasolite`, :mod:`helpers.data.tmc`.
+    :mod:`helpers.data.elpasolite`, :mod:`helpers.data.tmc`,
+    :mod:`helpers.data.perovskite`.
 
 Features (scikit-learn transformers)
   - :mod:`helpers.featurize` — :mod:`helpers.featurize.base` (the featurizer contract),
@@ -19,12 +20,13 @@ Features (scikit-learn transformers)
     pair rule).
 
 The multilinear model
-  - :mod:`helpers.linear` — the multilinear regressor (main effects + pairwise products), exact ridge
+  - :mod:`helpers.linear` — the multilinear regressor and classifier (main effects + pairwise products), exact ridge
     paths, terms tables, per-sample contributions, coefficient bootstraps, the LASSO sparsity path.
   - :mod:`helpers.models` — the chapters' final recipes, unfitted, and what defines them:
-    :mod:`helpers.models.tco` (with its log-target regressor),
+    :mod:`helpers.models.tco` (with its log-target regressor and the dual form of its all-pairs candidate),
     :mod:`helpers.models.elpasolite` (with its table view),
-    :mod:`helpers.models.spin_splitting`.
+    :mod:`helpers.models.spin_splitting`,
+    :mod:`helpers.models.perovskite` (a classifier: the multilinear model with a logistic link).
 
 What it is compared with, and how
   - :mod:`helpers.baselines` — the black boxes, each tuned by inner CV: :mod:`helpers.baselines.krr`
@@ -41,7 +43,8 @@ Reading a fitted model
 Drawing and reporting
   - :mod:`helpers.plots` — altair chart builders (they draw results, they never fit):
     :mod:`helpers.plots.core`, :mod:`helpers.plots.crystal`, :mod:`helpers.plots.periodic`,
-    :mod:`helpers.plots.curves`, :mod:`helpers.plots.categorical`.
+    :mod:`helpers.plots.curves`, :mod:`helpers.plots.categorical`,
+    :mod:`helpers.plots.classification`.
   - :mod:`helpers.style` — the altair theme and colour convention.
   - :mod:`helpers.results` — headline numbers recorded per chapter, and glue.
   - :mod:`helpers.sphinx_vega` — Sphinx extension serving the vega bundle so charts draw offline.

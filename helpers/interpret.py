@@ -16,6 +16,7 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from sklearn.base import clone, is_regressor
 from sklearn.inspection import partial_dependence
 from sklearn.utils import Bunch, check_random_state
@@ -25,6 +26,7 @@ from helpers.linear import PAIR_SEP, transform_terms
 __all__ = [
     "Ensemble",
     "SPREADS",
+    "BAND_LABELS",
     "fit_ensemble",
     "partial_dependence_ice",
     "h_statistic",
@@ -42,6 +44,14 @@ SPREADS = {
     "seed": "random initialisation (same data, a different random_state per member)",
     "bootstrap": "bootstrap resamples of the training rows (and a different random_state where there is one)",
     "given": "members fitted elsewhere",
+}
+
+
+#: The bands of :func:`partial_dependence_ice`, by ``band``, as a chart's legend names them.
+BAND_LABELS = {
+    "sd": "95 % spread of members",
+    "mean_ci": "95 % CI of the mean",
+    "percentile": "95 % range of members",
 }
 
 
@@ -199,9 +209,13 @@ def partial_dependence_ice(
         ``x = center_at`` and the PD is the mean of the centred curves, so ``PD(center_at) = 0``.
         The value at ``center_at`` is *evaluated*, not interpolated: ``center_at`` is added to the
         evaluation points (and dropped from the returned grid if it was not asked for).
-    band : ``"sd"`` → ensemble mean ± 1.96 × standard deviation across members (ddof=1; a normal
-        95 % band, the default because with five members percentiles are just the extremes),
-        or ``"percentile"`` → 2.5 / 97.5 percentiles across members.
+    band : what the dashed 95 % band around the ensemble-mean PD shows (see :data:`BAND_LABELS`):
+
+        - ``"sd"`` (default): the spread of the members, mean ± 1.96 × their standard deviation (ddof=1),
+          where a new member's PD would fall (with five members percentiles are just the extremes);
+        - ``"mean_ci"``: a confidence interval of the ensemble mean, mean ± t(0.975, m − 1) × SD / √m
+          for m members (narrower: 1.24 SD for m = 5);
+        - ``"percentile"``: the 2.5 / 97.5 percentiles across members.
 
     Returns
     -------
@@ -220,8 +234,8 @@ def partial_dependence_ice(
     directly.
     """
     models, kind = _members(estimator)
-    if band not in ("sd", "percentile"):
-        raise ValueError("band must be 'sd' or 'percentile'")
+    if band not in BAND_LABELS:
+        raise ValueError(f"band must be one of {sorted(BAND_LABELS)}, got {band!r}")
     j, name = _feature_index(X, feature, feature_names)
     A = X.to_numpy(dtype=float) if isinstance(X, pd.DataFrame) else np.asarray(X, dtype=float)
     col = A[:, j]
@@ -242,9 +256,11 @@ def partial_dependence_ice(
     pd_mean = average.mean(axis=0)
     if len(models) == 1:
         lo_b = hi_b = pd_mean.copy()
-    elif band == "sd":
+    elif band in ("sd", "mean_ci"):
         sd = average.std(axis=0, ddof=1)
-        lo_b, hi_b = pd_mean - 1.96 * sd, pd_mean + 1.96 * sd
+        m = len(models)
+        half = 1.96 * sd if band == "sd" else stats.t.ppf(0.975, m - 1) * sd / np.sqrt(m)
+        lo_b, hi_b = pd_mean - half, pd_mean + half
     else:
         lo_b, hi_b = np.percentile(average, [2.5, 97.5], axis=0)
     return Bunch(

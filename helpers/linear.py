@@ -6,7 +6,8 @@
 ``Pipeline``, ``clone`` and ``cross_val_score``) whose *terms* are the input features ("main"
 terms) and chosen products of two features ("pair" terms, named ``"A & B"``). The coefficients
 are fitted by ridge or LASSO with the penalty strength chosen by internal cross-validation, or
-by ordinary least squares (``penalty=None``).
+by ordinary least squares (``penalty=None``). :class:`MultilinearClassifier` builds the same terms behind
+a logistic link (binary classes; every prediction a sum of named contributions to the log-odds).
 
 Conventions
 -----------
@@ -36,7 +37,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.linear_model import Lasso, LassoCV, LinearRegression, Ridge, RidgeCV
 from sklearn.model_selection import KFold
 from sklearn.utils import Bunch, check_random_state
@@ -44,6 +45,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = [
     "MultilinearRegressor",
+    "MultilinearClassifier",
+    "DEFAULT_CS",
     "GramRidgeCV",
     "RidgeSpectrum",
     "PAIR_SEP",
@@ -52,6 +55,7 @@ __all__ = [
     "terms_table",
     "transform_terms",
     "local_contributions",
+    "centred_contributions",
     "bootstrap_coefficients",
     "sparsity_path",
     "summed_importance",
@@ -825,3 +829,252 @@ def poly2_kernel_features(X, *, gamma: float, coef0: float, feature_names: Seque
     )
     Phi = np.hstack(cols) * weights
     return Phi, mono, weights
+
+
+# ----------------------------------------------------------------------------- the logistic link
+#: Default grid of inverse penalties C of :class:`MultilinearClassifier` (on standardised term columns).
+DEFAULT_CS = tuple(np.logspace(-3, 3, 13))
+
+
+class MultilinearClassifier(ClassifierMixin, BaseEstimator):
+    """Binary logistic model on main effects and pairwise products: the multilinear model with a logistic link,
+
+    .. math::  \\log \\frac{p}{1 - p} = a_0 + \\sum_i a_i x_i + \\sum_{i<j} \\beta_{ij} x_i x_j ,
+
+    so that every prediction is a sum of named contributions to the log-odds of the second class
+    (``classes_[1]``). The terms are built as in :class:`MultilinearRegressor` (same naming with
+    :data:`PAIR_SEP`, ``term_features_``/``term_kinds_``, all-zero pairs skipped); the coefficients are fitted
+    by L2-penalised logistic regression (:class:`~sklearn.linear_model.LogisticRegressionCV`, Newton-Cholesky
+    solver, intercept not penalised) with the inverse penalty ``C`` chosen by stratified k-fold CV log-loss
+    on the training rows.
+
+    Parameters
+    ----------
+    interactions : "all", None, list of pairs or callable
+        As in :class:`MultilinearRegressor` (a callable is a rule called at ``fit`` with the input feature
+        names); the LASSO screen ``("top", k)`` of the regressor is not offered.
+    Cs : sequence of float, default ``logspace(-3, 3, 13)``
+        Inverse penalties tried (on standardised columns if ``standardize``); one value: no internal CV.
+    cv : int, default 5
+        Folds of the internal stratified CV (shuffled, seeded by ``random_state``).
+    standardize : bool, default True
+        Divide every term column by its training standard deviation before the fit; reported coefficients
+        are in the original units of the terms.
+    feature_names : sequence of str, optional
+        Names of the input columns when ``X`` is not a DataFrame.
+    max_iter : int, default 5000
+        Newton iterations per fit.
+    random_state : int, default 0
+        Seed of the internal CV folds.
+
+    Attributes
+    ----------
+    classes_, coef_ (n_terms,), intercept_ (float), C_ (chosen inverse penalty), cv_log_loss_ (mean CV
+    log-loss per value of ``Cs``, nats per sample; None without CV), term_features_, term_names_,
+    term_kinds_, pairs_, n_pairs_skipped_, importances_ (mean |contribution| to the log-odds over the
+    training rows), n_iter_ (largest number of Newton iterations of the fits).
+    """
+
+    def __init__(
+        self, interactions="all", Cs=None, cv=5, standardize=True, feature_names=None, max_iter=5000, random_state=0
+    ):
+        self.interactions = interactions
+        self.Cs = Cs
+        self.cv = cv
+        self.standardize = standardize
+        self.feature_names = feature_names
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    # the term construction is the regressor's
+    _input_names = MultilinearRegressor._input_names
+    _resolve_pairs = MultilinearRegressor._resolve_pairs
+    _design = MultilinearRegressor._design
+
+    def _pairs(self, X, names) -> tuple[np.ndarray, int]:
+        inter = self.interactions
+        if inter is None:
+            return np.zeros((0, 2), dtype=np.intp), 0
+        if isinstance(inter, str):
+            if inter != "all":
+                raise ValueError(f"interactions must be 'all', None, a list of pairs or a rule, got {inter!r}")
+            pairs = nonzero_pairs(X)
+            p = X.shape[1]
+            return pairs, p * (p - 1) // 2 - len(pairs)
+        if isinstance(inter, tuple) and len(inter) == 2 and inter[0] == "top":
+            raise ValueError("the ('top', k) screen is a regression screen; pass the pairs or a rule instead")
+        if callable(inter):
+            inter = inter(list(names))
+        pairs = self._resolve_pairs(list(inter), names)
+        if not len(pairs):
+            return pairs, 0
+        nonzero = np.asarray(abs(pair_products(X, pairs)).sum(axis=0)).ravel() > 0
+        return pairs[nonzero], int((~nonzero).sum())
+
+    def fit(self, X, y):
+        """Build the terms, choose ``C_`` by stratified CV log-loss and fit on all rows (binary ``y``)."""
+        from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+        from sklearn.model_selection import StratifiedKFold
+        from sklearn.utils.multiclass import check_classification_targets
+
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        if X.shape[0] < 2:
+            raise ValueError(f"need at least 2 training rows, got n_samples = {X.shape[0]}")
+        self.classes_, y01 = np.unique(y, return_inverse=True)
+        if len(self.classes_) != 2:
+            raise ValueError(
+                f"Only binary classification is supported: y must have exactly 2 classes, got {len(self.classes_)} "
+                f"({list(self.classes_)[:5]})"
+            )
+        Cs = DEFAULT_CS if self.Cs is None else tuple(np.atleast_1d(self.Cs))
+        if len(Cs) == 0 or not all(np.isfinite(c) and c > 0 for c in Cs):
+            raise ValueError(f"Cs must be a non-empty list of positive numbers, got {self.Cs!r}")
+        folds = self.cv
+        if len(Cs) > 1 and (
+            isinstance(folds, (bool, np.bool_)) or not isinstance(folds, numbers.Integral) or folds < 2
+        ):
+            raise ValueError(f"cv must be an integer of at least 2 (folds of the internal CV), got {folds!r}")
+        n, p = X.shape
+        names = self._input_names(p)
+        pairs, n_skipped = self._pairs(X, names)
+        self.pairs_, self.n_pairs_skipped_ = pairs, int(n_skipped)
+        self.term_features_ = [(i,) for i in range(p)] + [tuple(map(int, pr)) for pr in pairs]
+        self.term_names_ = np.array(names + [f"{names[i]}{PAIR_SEP}{names[j]}" for i, j in pairs], dtype=object)
+        self.term_kinds_ = np.array(["main"] * p + ["pair"] * len(pairs), dtype=object)
+        Z = self._design(X)
+        if not np.all(np.isfinite(Z)):
+            raise ValueError("products of the features overflow float64: rescale the features before fitting")
+        self.scale_ = _column_std(Z) if self.standardize else np.ones(Z.shape[1])
+        Zs = _scale_columns(Z, self.scale_)
+        if len(Cs) == 1:
+            solver = LogisticRegression(C=float(Cs[0]), solver="newton-cholesky", max_iter=self.max_iter)
+            solver.fit(Zs, y01)
+            self.C_, self.cv_log_loss_ = float(Cs[0]), None
+        else:
+            if np.bincount(y01).min() < folds:
+                raise ValueError(
+                    f"each class needs at least cv={folds} rows for the internal stratified CV, got "
+                    f"{np.bincount(y01).min()}; pass fewer folds or a single value of Cs"
+                )
+            solver = LogisticRegressionCV(
+                Cs=np.asarray(Cs, dtype=np.float64),
+                l1_ratios=(0.0,),
+                cv=StratifiedKFold(folds, shuffle=True, random_state=self.random_state),
+                scoring="neg_log_loss",
+                solver="newton-cholesky",
+                max_iter=self.max_iter,
+                use_legacy_attributes=False,
+            ).fit(Zs, y01)
+            self.C_ = float(solver.C_)
+            self.cv_log_loss_ = -np.asarray(solver.scores_).reshape(folds, -1).mean(axis=0)
+        self.coef_ = np.asarray(solver.coef_, dtype=np.float64).ravel() / self.scale_
+        self.intercept_ = float(np.ravel(solver.intercept_)[0])
+        self.n_iter_ = int(np.max(solver.n_iter_))
+        self.importances_ = np.abs(Z).mean(axis=0) * np.abs(self.coef_)
+        return self
+
+    def transform_terms(self, X) -> np.ndarray:
+        """Term columns (original units): the main features, then the pair products."""
+        check_is_fitted(self, "coef_")
+        return self._design(validate_data(self, X, dtype=np.float64, reset=False))
+
+    def decision_function(self, X) -> np.ndarray:
+        """Log-odds of ``classes_[1]``: ``intercept_ + terms(X) @ coef_``."""
+        return self.transform_terms(X) @ self.coef_ + self.intercept_
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Probabilities of ``classes_[0]`` and ``classes_[1]``, shape (n, 2)."""
+        from scipy.special import expit
+
+        p1 = expit(self.decision_function(X))
+        return np.column_stack([1.0 - p1, p1])
+
+    def predict(self, X) -> np.ndarray:
+        """``classes_[1]`` where the log-odds are positive, else ``classes_[0]``."""
+        positive = self.decision_function(X) > 0  # checks that the model is fitted
+        return self.classes_[positive.astype(int)]
+
+    def contributions(self, X) -> pd.DataFrame:
+        """Per-term contributions ``coef_k * term_k(x)`` to the log-odds, plus an ``"intercept"`` column;
+        row sums equal ``decision_function(X)``."""
+        Z = self.transform_terms(X)
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        df = pd.DataFrame(Z * self.coef_, index=index, columns=list(self.term_names_))
+        df["intercept"] = self.intercept_
+        return df
+
+    def terms_table(self, X=None) -> pd.DataFrame:
+        """One row per term: term, kind, features, coefficient, importance (mean |contribution| to the
+        log-odds over ``X``, default the training rows), sorted by importance; the intercept last."""
+        check_is_fitted(self, "coef_")
+        imp = self.importances_ if X is None else np.abs(self.transform_terms(X)).mean(axis=0) * np.abs(self.coef_)
+        df = pd.DataFrame(
+            {
+                "term": list(self.term_names_),
+                "kind": list(self.term_kinds_),
+                "features": list(self.term_features_),
+                "coefficient": self.coef_,
+                "importance": imp,
+            }
+        ).sort_values("importance", ascending=False, kind="stable")
+        icpt = pd.DataFrame(
+            {
+                "term": ["intercept"],
+                "kind": ["intercept"],
+                "features": [()],
+                "coefficient": [self.intercept_],
+                "importance": [abs(self.intercept_)],
+            }
+        )
+        return pd.concat([df.reset_index(drop=True), icpt], ignore_index=True)
+
+
+def centred_contributions(estimator, X, *, reference) -> pd.DataFrame:
+    """Contributions of the terms of a fitted multilinear ``estimator`` to its predictions, in CENTRED form.
+
+    A product ``x_i x_j`` of raw features mixes a main effect into the pair term whenever the features
+    have a non-zero mean (a volume of 10 Å³/atom turns ``β x V`` into mostly ``10 β x``). With ``m`` the
+    mean of the features over ``reference`` (e.g. the training rows), the same model is rewritten exactly as
+
+    ``f(x) = f(m) + Σ_i a'_i (x_i − m_i) + Σ_{i<j} β_ij (x_i − m_i)(x_j − m_j)``,
+    ``a'_i = a_i + Σ_j β_ij m_j`` (the slope of the model at the mean),
+
+    so that a pair term is zero whenever either feature is at its mean. For independent features this is
+    the functional-ANOVA ("purified") decomposition. ``X`` and ``reference`` are in the estimator's input
+    format (the loader's DataFrame for a recipe). Returns a long frame with columns row (position in
+    ``X``), term, kind (``main``, ``pair``, ``intercept``: the model at the mean, ``f(m)``) and
+    contribution, in the units the model was fitted in; for each row the contributions sum to its
+    prediction (to ``log1p`` of it for a ``log_target`` model).
+    """
+    model, Xf = _final_step(estimator, X)
+    _, R = _final_step(estimator, reference)
+    m = np.asarray(R, dtype=np.float64).mean(axis=0)
+    D = np.asarray(Xf, dtype=np.float64) - m
+    p = int(np.sum(model.term_kinds_ == "main"))
+    slope = model.coef_[:p].copy()
+    C = np.empty((len(D), len(model.coef_)))
+    for k, feats in enumerate(model.term_features_):
+        if len(feats) == 2:
+            i, j = feats
+            slope[i] += model.coef_[k] * m[j]
+            slope[j] += model.coef_[k] * m[i]
+            C[:, k] = model.coef_[k] * D[:, i] * D[:, j]
+    C[:, :p] = D * slope
+    # the linear predictor at the mean (log1p units for a log_target model)
+    at_terms = np.array([np.prod(m[list(f)]) for f in model.term_features_])
+    at_mean = float(model.intercept_ + at_terms @ model.coef_)
+    n_terms = len(model.coef_) + 1
+    return pd.DataFrame(
+        {
+            "row": np.repeat(np.arange(len(D)), n_terms),
+            "term": np.tile(list(model.term_names_) + ["intercept"], len(D)),
+            "kind": np.tile(list(model.term_kinds_) + ["intercept"], len(D)),
+            "contribution": np.column_stack([C, np.full(len(D), at_mean)]).ravel(),
+        }
+    )

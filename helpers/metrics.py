@@ -13,7 +13,17 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch, check_random_state
 
-__all__ = ["mae", "rmse", "rmsle", "paired_bootstrap", "METRICS", "MIN_BOOTSTRAP_UNITS", "FewUnitsWarning"]
+__all__ = [
+    "mae",
+    "rmse",
+    "rmsle",
+    "eta_squared",
+    "paired_bootstrap",
+    "reliability_table",
+    "METRICS",
+    "MIN_BOOTSTRAP_UNITS",
+    "FewUnitsWarning",
+]
 
 
 def _pair(y_true, y_pred):
@@ -44,6 +54,25 @@ def rmsle(y_true, y_pred) -> float:
     if np.any(t <= -1) or np.any(p <= -1):
         raise ValueError("RMSLE needs values above -1 (ln(1 + y)); clip predictions at 0 for non-negative targets")
     return float(np.sqrt(np.mean((np.log1p(p) - np.log1p(t)) ** 2)))
+
+
+def eta_squared(frame: pd.DataFrame, target: str, *, by) -> float:
+    """Share of the variance of ``frame[target]`` explained by the group means of ``by`` (η², 0 to 1).
+
+    η² = 1 − Σ (y − mean of y's group)² / Σ (y − overall mean)²: the R² of a model that predicts every row
+    by the mean of its group (``by``: a column name or a list of them, e.g. ``"spacegroup"``), a first
+    measure of how much a categorical variable matters before any model is fitted.
+    """
+    columns = [by] if isinstance(by, str) else list(by)
+    missing = [c for c in [target, *columns] if c not in frame.columns]
+    if missing:
+        raise KeyError(f"column(s) {missing} not in the frame; it has {list(frame.columns)}")
+    y = frame[target].astype(float)
+    total = ((y - y.mean()) ** 2).sum()
+    if not total > 0:
+        raise ValueError(f"{target!r} is constant (or empty): it has no variance to explain")
+    within = ((y - y.groupby([frame[c] for c in columns]).transform("mean")) ** 2).sum()
+    return float(1.0 - within / total)
 
 
 METRICS = {"mae": mae, "rmse": rmse, "rmsle": rmsle}
@@ -142,3 +171,37 @@ def paired_bootstrap(
         n_units=len(members),
         samples=samples,
     )
+
+
+def reliability_table(y_true, proba, *, n_bins: int = 10) -> pd.DataFrame:
+    """Calibration of probabilities: the rows of ``n_bins`` equal-width bins of predicted probability.
+
+    ``y_true``: 0/1 or bool outcomes; ``proba``: predicted probabilities of the outcome 1 (in [0, 1]).
+    Returns one row per non-empty bin: ``bin_low``, ``bin_high``, ``mean_predicted``, ``fraction_positive``
+    (observed frequency), ``count``. The table's ``attrs["ece"]`` is the expected calibration error,
+    Σ (count/n) |fraction_positive − mean_predicted| (0 for a perfectly calibrated model), and
+    ``attrs["brier"]`` the Brier score, mean (proba − y)² (both in units of probability).
+    """
+    t, p = _pair(np.asarray(y_true, dtype=float), proba)
+    if not set(np.unique(t)) <= {0.0, 1.0}:
+        raise ValueError("y_true must hold 0/1 (or bool) outcomes")
+    if np.any(p < 0) or np.any(p > 1):
+        raise ValueError("proba must be probabilities in [0, 1]")
+    if isinstance(n_bins, (bool, np.bool_)) or not isinstance(n_bins, numbers.Integral) or n_bins < 1:
+        raise ValueError(f"n_bins must be a positive integer, got {n_bins!r}")
+    edges = np.linspace(0.0, 1.0, int(n_bins) + 1)
+    which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, int(n_bins) - 1)
+    frame = pd.DataFrame({"bin": which, "p": p, "y": t})
+    g = frame.groupby("bin")
+    out = pd.DataFrame(
+        {
+            "bin_low": edges[g.size().index],
+            "bin_high": edges[g.size().index + 1],
+            "mean_predicted": g.p.mean().to_numpy(),
+            "fraction_positive": g.y.mean().to_numpy(),
+            "count": g.size().to_numpy(),
+        }
+    )
+    out.attrs["ece"] = float(np.sum(out["count"] * np.abs(out.fraction_positive - out.mean_predicted)) / len(t))
+    out.attrs["brier"] = float(np.mean((p - t) ** 2))
+    return out

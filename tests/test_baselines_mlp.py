@@ -94,3 +94,37 @@ def test_bad_input_fails_clearly():
         m.predict(X[:, :2])
     with pytest.raises(ValueError, match="at least one L2 penalty"):
         MLPEnsembleCV(alphas=()).fit(X, y)
+
+
+def test_members_record_their_early_stopping_error():
+    X, y, g = simulated(120)
+    m = MLPEnsemble(n_members=2, max_iter=50, check_every=10).fit(X, y, groups=g)
+    assert len(m.validation_mae_) == 2 and all(np.isfinite(v) and v >= 0 for v in m.validation_mae_)
+    full = MLPEnsemble(n_members=1, max_iter=5, validation_fraction=0).fit(X, y)
+    assert np.isnan(full.validation_mae_[0])
+
+
+def test_a_grid_of_settings_on_one_validation_split():
+    X, y, g = simulated(150)
+    grid = {"alpha": [0.01, 30.0], "hidden_layer_sizes": [(8,), (16,)]}
+    cv = MLPEnsembleCV(MLPEnsemble(n_members=2, max_iter=40), param_grid=grid, cv=1).fit(X, y, groups=g)
+    assert len(cv.cv_results_) == 4 and set(cv.cv_results_.columns) == {"alpha", "hidden_layer_sizes", "mae"}
+    assert cv.best_params_["alpha"] == 0.01  # a huge penalty cannot fit y
+    assert cv.best_estimator_.get_params()["hidden_layer_sizes"] == cv.best_params_["hidden_layer_sizes"]
+    assert len(cv.best_estimator_.members_) == 2 and cv.alpha_ == 0.01
+    # the same grid by k-fold CV
+    kf = MLPEnsembleCV(MLPEnsemble(n_members=1, max_iter=40), param_grid=grid, cv=2).fit(X, y, groups=g)
+    assert kf.best_params_["alpha"] == 0.01
+    with pytest.raises(ValueError, match="validation_fraction > 0"):
+        MLPEnsembleCV(MLPEnsemble(validation_fraction=0), cv=1).fit(X, y)
+    with pytest.raises(ValueError, match="non-empty lists"):
+        MLPEnsembleCV(param_grid={"alpha": []}).fit(X, y)
+
+
+def test_one_split_search_reuses_its_networks_exactly():
+    X, y, g = simulated(150)
+    base = MLPEnsemble(n_members=3, max_iter=40)
+    cv = MLPEnsembleCV(base, param_grid={"alpha": [0.01, 1.0]}, cv=1).fit(X, y, groups=g)
+    plain = clone(base).set_params(**cv.best_params_).fit(X, y, groups=g)
+    assert_allclose(cv.predict(X), plain.predict(X))
+    assert cv.best_estimator_.n_iter_ == plain.n_iter_

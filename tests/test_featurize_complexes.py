@@ -296,3 +296,18 @@ def test_pair_rules_are_values():
     assert rule != BlockPairs(("eq", "ax")) and len({rule, BlockPairs(("metal", "hfx"))}) == 1
     assert SitePairs() == SitePairs(one_hot=False) != SitePairs(one_hot=True)
     assert SitePairs() != rule and rule != ("metal", "hfx")
+
+
+def test_a_subset_of_blocks_keeps_their_columns_and_values():
+    df = frame()
+    full = encode(df)
+    enc = ComplexEncoder(blocks=("hfx", "metal", "eq", "ax")).fit(df)
+    part = enc.transform(df)
+    assert list(part.columns) == [c for c in full.columns if not c.startswith(("ox=", "donor=")) and c != "homoleptic"]
+    assert_frame_equal = pd.testing.assert_frame_equal
+    assert_frame_equal(part, full[part.columns])
+    assert enc.interaction_pairs(("metal", "hfx"))[0] == ("Cr(II)", "hfx")
+    with pytest.raises(ValueError, match="unknown block"):
+        ComplexEncoder(blocks=("metal", "ligand")).fit(df)
+    with pytest.raises(ValueError, match="non-empty list"):
+        ComplexEncoder(blocks="metal").fit(df)

@@ -165,3 +165,13 @@ def test_matminer_contract_and_citations():
         assert enc.feature_labels() == [str(n) for n in enc.get_feature_names_out()]
         assert enc.citations() and all(f"{{{key}," in bib for key in enc.citations())
         assert enc.implementors()
+
+
+def test_crystal_groups_ignore_the_a_b_order():
+    from helpers.featurize.elpasolite import crystal_groups
+
+    rows = frame((("Ca", "Sr", "Cs", "F"), ("Sr", "Ca", "Cs", "F"), ("Ca", "Sr", "Cs", "Cl"), ("Al", "Na", "K", "F")))
+    g = crystal_groups(rows)
+    assert g.tolist() == [0, 0, 1, 2]
+    with pytest.raises(ValueError, match="missing column"):
+        crystal_groups(rows.drop(columns="C"))

@@ -154,7 +154,10 @@ def test_ensemble_band():
     p = partial_dependence_ice(models, X, 0, grid=grid, band="percentile")
     assert_allclose(p.pd_high[-1], np.percentile(slopes, 97.5))
     assert_allclose(r.ice, 3.0 * np.tile(grid, (50, 1)))
-    with pytest.raises(ValueError):
+    # a confidence interval of the mean of 5 members: t(0.975, 4) · SD / √5 = 2.776 · SD / 2.236
+    c = partial_dependence_ice(models, X, 0, grid=grid, band="mean_ci")
+    assert_allclose(c.pd_high - c.pd_mean, 2.7764451 * sd / np.sqrt(5) * np.abs(grid), rtol=1e-6)
+    with pytest.raises(ValueError, match=r"band must be one of \['mean_ci', 'percentile', 'sd'\], got 'bogus'"):
         partial_dependence_ice(models, X, 0, band="bogus")
 
 

@@ -425,3 +425,73 @@ def test_summed_importance():
     assert got["b"] == pytest.approx(imp["b"] + imp["a & x & b"]) and got["c"] == pytest.approx(imp["c"])
     assert list(got.index) == list(got.sort_values(ascending=False).index)
     assert summed_importance(model, features=["b", "z"])["z"] == 0.0
+
+
+# ----------------------------------------------------------------------------- the logistic link
+from helpers.linear import PAIR_SEP, MultilinearClassifier  # noqa: E402
+
+
+@parametrize_with_checks(
+    [MultilinearClassifier(Cs=(0.1, 10.0), cv=3), MultilinearClassifier(interactions=None, Cs=(1.0,))],
+    expected_failed_checks=lambda est: {},
+)
+def test_classifier_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def _simulated_classes(n=1500, seed=0):
+    X, eta = _simulated(n=n, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    y = np.where(rng.uniform(size=n) < 1 / (1 + np.exp(-(eta - 1.0))), "yes", "no")
+    return X, y
+
+
+def test_classifier_recovers_the_interaction_and_sums_its_contributions():
+    X, y = _simulated_classes(n=4000)
+    model = MultilinearClassifier(feature_names=["a", "b", "c"]).fit(X, y)
+    assert list(model.classes_) == ["no", "yes"] and model.C_ > 0
+    coef = dict(zip(model.term_names_, model.coef_, strict=True))
+    assert coef[f"a{PAIR_SEP}b"] == pytest.approx(1.5, abs=0.5)
+    assert abs(coef[f"a{PAIR_SEP}c"]) < 0.5 and coef["a"] == pytest.approx(2.0, abs=0.5)
+    contrib = model.contributions(X[:20])
+    np.testing.assert_allclose(contrib.sum(axis=1), model.decision_function(X[:20]), atol=1e-10)
+    proba = model.predict_proba(X[:20])[:, 1]
+    np.testing.assert_allclose(proba, 1 / (1 + np.exp(-model.decision_function(X[:20]))))
+    assert list(model.term_kinds_).count("pair") == 3 and len(model.cv_log_loss_) == 13
+    table = model.terms_table()
+    assert table.term.iloc[-1] == "intercept" and table.importance.iloc[:-1].is_monotonic_decreasing
+
+
+def test_classifier_pairs_and_bad_input():
+    X, y = _simulated_classes(n=200)
+    rule = MultilinearClassifier(interactions=lambda names: [(names[0], names[2])]).fit(X, y)
+    assert list(rule.term_names_) == ["x0", "x1", "x2", f"x0{PAIR_SEP}x2"]
+    main = MultilinearClassifier(interactions=None, Cs=(1.0,)).fit(X, y)
+    assert main.cv_log_loss_ is None and len(main.coef_) == 3
+    with pytest.raises(ValueError, match="Only binary classification is supported"):
+        MultilinearClassifier().fit(X, np.arange(len(y)) % 3)
+    with pytest.raises(ValueError, match="regression screen"):
+        MultilinearClassifier(interactions=("top", 2)).fit(X, y)
+    with pytest.raises(ValueError, match="Cs must be"):
+        MultilinearClassifier(Cs=(-1.0,)).fit(X, y)
+
+
+def test_centred_contributions_sum_to_the_prediction_and_move_the_mean_into_main_effects():
+    from helpers.linear import PAIR_SEP, centred_contributions
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(40, 4)) + 10.0, columns=list("abcd"))  # means far from 0
+    y = (X.a * X.b + X.c + 0.1 * rng.normal(size=40)).to_numpy()
+    m = MultilinearRegressor(interactions="all", alphas=(0.1, 1.0)).fit(X, y)
+    c = centred_contributions(m, X.iloc[:8], reference=X)
+    assert_allclose(c.groupby("row").contribution.sum(), m.predict(X.iloc[:8]), rtol=1e-10)
+    assert list(c.kind.unique()) == ["main", "pair", "intercept"]
+    # at the mean every term but the intercept vanishes
+    mean_row = pd.DataFrame([X.mean()], columns=X.columns)
+    c0 = centred_contributions(m, mean_row, reference=X)
+    assert_allclose(c0.contribution[c0.kind != "intercept"], 0.0, atol=1e-10)
+    # uncentred, the pair a & b carries ~ 10 × the main effect of a; centred, it is small
+    raw = local_contributions(m, X, row=0).set_index("term").contribution
+    cen = c[c.row == 0].set_index("term").contribution
+    pair = f"a{PAIR_SEP}b"
+    assert abs(cen[pair]) < 0.1 * abs(raw[pair])

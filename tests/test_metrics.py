@@ -163,3 +163,40 @@ def test_pred_b_of_another_length(two_models):
     y, good, bad = two_models
     with pytest.raises(ValueError, match="same length"):
         paired_bootstrap(y, good, bad[:-1])
+
+
+def test_eta_squared_is_the_r2_of_group_means():
+    import pandas as pd
+
+    from helpers.metrics import eta_squared
+
+    frame = pd.DataFrame({"g": ["a", "a", "b", "b"], "h": [1, 2, 1, 2], "y": [0.0, 2.0, 10.0, 12.0]})
+    # group means 1 and 11: four residuals of ±1, so 4 of the total sum of squares is left unexplained
+    total = ((frame.y - frame.y.mean()) ** 2).sum()
+    assert eta_squared(frame, "y", by="g") == pytest.approx(1 - 4 / total)
+    assert eta_squared(frame, "y", by=["g", "h"]) == pytest.approx(1.0)  # every row its own group
+    with pytest.raises(KeyError, match=r"\['z'\] not in the frame"):
+        eta_squared(frame, "y", by="z")
+    with pytest.raises(ValueError, match="constant"):
+        eta_squared(frame.assign(y=1.0), "y", by="g")
+
+
+def test_reliability_table_bins_and_scores():
+    import pytest
+
+    from helpers.metrics import reliability_table
+
+    y = np.array([0, 0, 1, 1, 1, 0, 1, 1])
+    p = np.array([0.05, 0.15, 0.95, 0.85, 0.55, 0.45, 0.65, 0.75])
+    table = reliability_table(y, p, n_bins=2)
+    assert list(table["count"]) == [3, 5]
+    np.testing.assert_allclose(table.fraction_positive, [0.0, 1.0])
+    np.testing.assert_allclose(table.mean_predicted, [0.65 / 3, 3.75 / 5])
+    assert table.attrs["ece"] == pytest.approx((0.65 + 5 - 3.75) / 8)
+    assert table.attrs["brier"] == pytest.approx(np.mean((p - y) ** 2))
+    perfect = reliability_table([0, 1], [0.0, 1.0])
+    assert perfect.attrs["ece"] == 0 and perfect.attrs["brier"] == 0
+    with pytest.raises(ValueError, match="probabilities"):
+        reliability_table(y, p + 0.5)
+    with pytest.raises(ValueError, match="0/1"):
+        reliability_table(y + 1, p)

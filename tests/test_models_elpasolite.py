@@ -208,3 +208,57 @@ def test_purify_rejects_bad_weights(elp, fitted):
             elpasolite.purify(tables, {**w, "C": bad})
     with pytest.raises(ValueError, match="unknown element"):
         elpasolite.site_weights(pd.DataFrame({"A": ["Fe"], "B": ["Ca"], "C": ["Cs"], "D": ["F"]}), tables.elements)
+
+
+def test_onehot_model_is_the_papers_form(elp):
+    from helpers.models import elpasolite_onehot_model
+
+    train, test = elp.iloc[:3000], elp.iloc[9000:9300]
+    model = elpasolite_onehot_model().fit(train, train[ELPASOLITE_TARGET])
+    reg = model[-1]
+    names = set(reg.term_names_)
+    assert "D=F" in names and "AB=Ca" in names
+    assert not any(":" in n for n in names)  # no smooth basis functions
+    pairs = [n for n, k in zip(reg.term_names_, reg.term_kinds_, strict=True) if k == "pair"]
+    assert pairs and all(n.count("=") == 2 for n in pairs)  # every pair is one-hot × one-hot
+    swapped = test.rename(columns={"A": "B", "B": "A"})
+    np.testing.assert_allclose(model.predict(swapped), model.predict(test), rtol=0, atol=1e-12)
+    mae = np.mean(np.abs(model.predict(test) - test[ELPASOLITE_TARGET]))
+    assert mae < 0.5  # eV/atom: a working fit (the chapter compares it properly)
+    main = elpasolite_onehot_model(interactions=False).fit(train, train[ELPASOLITE_TARGET])
+    assert set(main[-1].term_kinds_) == {"main"}
+
+
+def test_site_effect_table_has_intervals_and_counts(elp):
+    train = elp.iloc[:1500]
+    model = elpasolite_model(properties=("row", "column"), n_bootstrap=4).fit(train, train[ELPASOLITE_TARGET])
+    table = elpasolite.site_effect_table(model, train, site="D", reference="F")
+    assert list(table.columns) == ["element", "value", "ci_low", "ci_high", "n_train"]
+    t = table.set_index("element")
+    assert t.loc["F", "value"] == 0 and t.loc["F", "ci_low"] == 0 == t.loc["F", "ci_high"]
+    assert (t.ci_low <= t.ci_high + 1e-12).all() and t.n_train.sum() == len(train)
+    pd.testing.assert_series_equal(
+        t.value, elpasolite.site_effect(model, train, site="D", reference="F"), check_names=False
+    )
+    ab = elpasolite.site_effect_table(model, train, site="A", reference="F").set_index("element")
+    assert ab.n_train.sum() == 2 * len(train)  # A and B pooled
+    no_boot = elpasolite_model(properties=("row",), n_knots=3).fit(train, train[ELPASOLITE_TARGET])
+    assert elpasolite.site_effect_table(no_boot, train).ci_low.isna().all()
+    with pytest.raises(ValueError, match="confidence"):
+        elpasolite.site_effect_table(model, train, confidence=1.5)
+
+
+def test_pair_penalty_loo_reproduces_the_recipe_at_weight_one(elp):
+    train = elp.iloc[:800]
+    y = train[ELPASOLITE_TARGET].to_numpy()
+    model = elpasolite_model(properties=("row", "column"), n_knots=3).fit(train, y)
+    table = elpasolite.pair_penalty_loo(model, train, y, pair_weights=(0.25, 1.0, 4.0))
+    assert list(table.columns) == ["pair_weight", "alpha", "loo_rmse"] and len(table) == 3
+    one = table.set_index("pair_weight").loc[1.0]
+    assert one.loo_rmse == pytest.approx(np.sqrt(model[-1].loo_mse_), rel=1e-6)
+    assert one.alpha == model[-1].alpha_
+    assert table.loo_rmse.nunique() == 3  # the weight changes the fit
+    with pytest.raises(ValueError, match="pair_weights"):
+        elpasolite.pair_penalty_loo(model, train, y, pair_weights=(0.0,))
+    with pytest.raises(TypeError, match="fitted Pipeline"):
+        elpasolite.pair_penalty_loo(model[-1], train, y)

@@ -22,8 +22,11 @@ from helpers.models.spin_splitting import (
     CANDIDATE_INTERACTIONS,
     DEFAULT_ALPHA,
     DEFAULT_INTERACTIONS,
+    PRE_DESIGN_BLOCKS,
+    PRE_DESIGN_CANDIDATES,
     SpinSplittingCV,
     _ridge_path,
+    pre_design_cv,
 )
 
 
@@ -248,3 +251,35 @@ def test_term_names_follow_the_encoder_after_set_params(tmc):
     assert list(reg.term_names_[reg.term_kinds_ == "main"]) == columns
     assert not any(n.startswith(("Cr(", "Mn(", "Ni(")) for n in reg.term_names_)
     assert "Fe(III) & hfx" in set(reg.term_names_)
+
+
+# ----------------------------------------------------------------------------- the pre-design model
+def test_standardised_ridge_path_equals_ridge_on_scaled_columns():
+    rng = np.random.default_rng(1)
+    Z, Zv = rng.normal(size=(40, 6)) * [1, 10, 0.1, 1, 5, 2], rng.normal(size=(5, 6))
+    yy = rng.normal(size=40)
+    path = _ridge_path(Z, yy, Zv, [0.5, 5.0], standardize=True)
+    sd = Z.std(axis=0)
+    for k, a in enumerate([0.5, 5.0]):
+        assert_allclose(path[:, k], Ridge(alpha=a).fit(Z / sd, yy).predict(Zv / sd), rtol=1e-8, atol=1e-8)
+
+
+def test_pre_design_model_has_fewer_blocks_and_its_cv_matches_the_pipeline(tmc):
+    df, y, g = tmc
+    sel = pre_design_cv(alphas=[10.0, 100.0], cv=3).fit(df, y, groups=g)
+    assert sel.best_candidate_ in PRE_DESIGN_CANDIDATES and sel.n_repeats == 1 and sel.rule == "min"
+    names = sel.best_estimator_[0].feature_names_
+    assert not [c for c in names if c.startswith(("donor=", "ox=")) or c == "homoleptic"]
+    assert "Fe(II)" in names and "eq=co" in names and "ax=cl" in names and "hfx" in names
+    assert sel.best_estimator_[-1].standardize
+    # the CV error is what the standardised pipeline scores on the same grouped folds
+    cand = PRE_DESIGN_CANDIDATES["+ metal × hfx"]
+    err = 0.0
+    for tr, va in GroupKFold(3, shuffle=True, random_state=0).split(df, y, g):
+        m = spin_splitting_model(interactions=cand, alpha=100.0, blocks=PRE_DESIGN_BLOCKS, standardize=True)
+        err += np.abs(m.fit(df.iloc[tr], y[tr]).predict(df.iloc[va]) - y[va]).sum()
+    row = sel.cv_results_.query("candidate == '+ metal × hfx' and alpha == 100.0").iloc[0]
+    assert_allclose(row["mae"], err / len(y), rtol=1e-6)
+    # every pre-design block pair exists on the pre-design columns
+    for blocks in PRE_DESIGN_CANDIDATES.values():
+        assert {b for pair in blocks for b in pair} <= set(PRE_DESIGN_BLOCKS)

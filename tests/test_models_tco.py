@@ -81,9 +81,10 @@ def test_recipe_is_an_unfitted_pipeline_on_the_loader_frame(toy, target):
 def test_recipe_choices(toy):
     df, y = toy
     fe, bg = tco_model("formation_energy"), tco_model("bandgap")
-    assert fe[0].transformer_list[0][1].get_params()["max_n"] == 3
-    assert bg[0].transformer_list[0][1].get_params()["max_n"] == 2
-    assert fe[-1].interactions == "all" and not fe[-1].log_target
+    fe_ngrams, bg_ngrams = (m[0].transformer_list[0][1].get_params() for m in (fe, bg))
+    assert fe_ngrams["max_n"] == bg_ngrams["max_n"] == 2
+    assert (fe_ngrams["normalize"], bg_ngrams["normalize"]) == ("volume", "atom")
+    assert fe[-1].pair_among == BANDGAP_PAIRS and not fe[-1].log_target
     assert bg[-1].log_target and bg[-1].pair_among == BANDGAP_PAIRS
     fitted = clone(bg).fit(df, y)
     pairs = [t for t, k in zip(fitted[-1].term_names_, fitted[-1].term_kinds_, strict=True) if k == "pair"]
@@ -122,3 +123,43 @@ def test_log_target_predictions_are_clipped_at_zero():
     # without log_target nothing is clipped (a formation energy may be negative)
     lin = TCOMultilinearRegressor(interactions=None, penalty=None).fit(X, 1.0 - 0.9 * X.a)
     assert lin.predict(new)[1] == pytest.approx(1.0 - 2.7)
+
+
+# ----------------------------------------------------------------------------- all pairs, dual form
+def _bilinear_data(n=40, shift=10.0):
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(n, 4)) + shift, columns=list("abcd"))
+    y = X.a * X.b + X.c + 0.1 * rng.normal(size=n)
+    return X, y.to_numpy()
+
+
+def test_quadratic_kernel_ridge_is_ridge_on_all_products():
+    from sklearn.linear_model import Ridge
+
+    from helpers.models.tco import QuadraticKernelRidge
+
+    X, y = _bilinear_data()
+    q = QuadraticKernelRidge(alphas=[0.01, 0.1, 1.0]).fit(X, y)
+    Z = (X.to_numpy() - q.x_mean_) / q.x_scale_
+    Phi, names, _ = linear.poly2_kernel_features(Z, gamma=1 / 4, coef0=1.0)
+    ridge = Ridge(alpha=q.alpha_).fit(Phi, y)  # unpenalised intercept, as the centred kernel
+    assert_allclose(q.predict(X), ridge.predict(Phi), atol=1e-8)
+    assert f"x0{linear.PAIR_SEP}x1" in names and q.alpha_ in (0.01, 0.1, 1.0)
+    # the leave-one-out error is that of refitting without each row
+    i = 3
+    rest = np.delete(np.arange(len(y)), i)
+    fit_i = Ridge(alpha=q.alpha_).fit(Phi[rest], y[rest])
+    loo_i = (fit_i.predict(Phi[[i]])[0] - y[i]) ** 2
+    assert loo_i <= len(y) * q.loo_mse_
+
+
+def test_quadratic_kernel_ridge_log_target_and_bad_input():
+    from helpers.models.tco import QuadraticKernelRidge
+
+    X, y = _bilinear_data()
+    q = QuadraticKernelRidge(log_target=True).fit(X, y - y.min())
+    assert (q.predict(X) >= 0).all()
+    with pytest.raises(ValueError, match="non-negative"):
+        QuadraticKernelRidge(log_target=True).fit(X, y - y.max())
+    with pytest.raises(ValueError, match="alphas"):
+        QuadraticKernelRidge(alphas=[]).fit(X, y)

@@ -30,7 +30,7 @@ def test_pd_ice_chart(pd_result, kind):
     marks = [lay["mark"]["type"] for lay in layers]
     assert marks[-1] == "tick"  # the rug of the data
     dash = [lay for lay in layers if "strokeDash" in lay.get("encoding", {})]
-    assert dash and dash[0]["encoding"]["strokeDash"]["scale"]["domain"] == ["ensemble mean", "95 % band"]
+    assert dash and dash[0]["encoding"]["strokeDash"]["scale"]["domain"] == ["ensemble mean", "95 % spread of members"]
     what = {"pd": "PD", "ice": "ICE", "both": "ICE and PD"}[kind]
     assert dash[0]["encoding"]["y"]["title"] == f"centred {what} of y (eV)"
     assert dash[0]["encoding"]["x"]["title"] == "x0 (dimensionless)"

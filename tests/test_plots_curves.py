@@ -41,3 +41,23 @@ def test_sparsity_path_chart():
     sp = sparsity_path(MultilinearRegressor(interactions="all", penalty=None).fit(X, y), X, y, n_alphas=10)
     spec = plots.sparsity_path_chart(sp.table, best=sp.best, quantity="y", unit="eV").to_dict()
     assert "5-fold CV RMSE of y (eV)" in str(spec) and "non-zero terms (count)" in str(spec)
+
+
+def test_learning_curve_range_chart_draws_mean_lines_and_error_bars():
+    draws = pd.DataFrame(
+        {
+            "n_train": [500, 500, 1000, 1000, 500, 500, 1000, 1000],
+            "mae": [0.3, 0.32, 0.2, 0.22, 0.25, 0.27, 0.15, 0.16],
+            "model": ["krr"] * 4 + ["multilinear"] * 4,
+        }
+    )
+    refs = pd.DataFrame({"label": ["paper: 0.1"], "value": [0.1]})
+    d = plots.learning_curve_range_chart(draws, quantity="test MAE", unit="eV/atom", references=refs).to_dict()
+    curve, bars = d["layer"]
+    assert [ly["mark"]["type"] for ly in curve["layer"]] == ["line", "point", "rule", "text"]
+    assert curve["layer"][0]["encoding"]["y"]["title"] == "test MAE (eV/atom)"
+    assert bars["mark"]["type"] == "errorbar" and bars["encoding"]["y2"]["field"] == "max"
+    with pytest.raises(KeyError, match="missing"):
+        plots.learning_curve_range_chart(draws.drop(columns="model"), quantity="q", unit="1")
+    with pytest.raises(ValueError, match="positive"):
+        plots.learning_curve_range_chart(draws.assign(mae=0.0), quantity="q", unit="1")

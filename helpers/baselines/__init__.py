@@ -3,11 +3,18 @@ training data only:
 
 - :mod:`helpers.baselines.krr` — kernel ridge regression with a cheap exact CV over (kernel width, penalty);
 - :mod:`helpers.baselines.mlp` — multilayer-perceptron ensembles in the style of Janet & Kulik (2017);
-- :mod:`helpers.baselines.boosting` — histogram gradient boosting tuned by inner CV.
+- :mod:`helpers.baselines.boosting` — histogram gradient boosting (regressor and classifier) tuned by inner CV.
 """
 
 # explicit imports, so that tools and IDEs follow every name to the module that defines it
-from helpers.baselines.boosting import DEFAULT_BOOSTING_GRID, SMALL_BOOSTING_GRID, BoostingCV, tuned_boosting
+from helpers.baselines.boosting import (
+    DEFAULT_BOOSTING_GRID,
+    SMALL_BOOSTING_GRID,
+    SMALL_CLASSIFIER_GRID,
+    BoostingClassifierCV,
+    BoostingCV,
+    tuned_boosting,
+)
 from helpers.baselines.krr import (
     DEFAULT_GAMMA_FACTORS,
     DEFAULT_KRR_ALPHAS,
@@ -18,6 +25,7 @@ from helpers.baselines.krr import (
 from helpers.baselines.mlp import DEFAULT_MLP_ALPHAS, MLPEnsemble, MLPEnsembleCV
 
 __all__ = [
+    "BoostingClassifierCV",
     "BoostingCV",
     "CentredKernelRidge",
     "DEFAULT_BOOSTING_GRID",
@@ -29,5 +37,6 @@ __all__ = [
     "MLPEnsemble",
     "MLPEnsembleCV",
     "SMALL_BOOSTING_GRID",
+    "SMALL_CLASSIFIER_GRID",
     "tuned_boosting",
 ]

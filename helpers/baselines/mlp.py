@@ -9,7 +9,8 @@ Early stopping is done here rather than by ``MLPRegressor(early_stopping=True)``
 random ROWS: with correlated rows (one complex at several exchange fractions) that split leaks. With
 ``fit(X, y, groups=g)`` each member holds out whole groups. Training runs full-batch L-BFGS in chunks of
 ``check_every`` iterations and keeps the weights with the lowest validation MAE.
-:class:`MLPEnsembleCV` additionally chooses the L2 penalty by (grouped) k-fold CV, at a higher cost.
+:class:`MLPEnsembleCV` additionally chooses the L2 penalty (or any grid of ensemble parameters) by
+(grouped) k-fold CV, or more cheaply on one grouped validation split (``cv=1``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit
+from sklearn.model_selection import GroupShuffleSplit, ParameterGrid, ShuffleSplit
 from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
@@ -54,8 +55,9 @@ class MLPEnsemble(RegressorMixin, BaseEstimator):
     dtype : floating type of the computation (``float32`` halves the cost of these small networks).
     random_state : seed of the first member and of the validation splits.
 
-    ``members_`` holds ``(x_scaler, network, y_scaler)`` triples and ``n_iter_`` the iterations each
-    member kept; ``predict`` returns the members' mean in the units of ``y``.
+    ``members_`` holds ``(x_scaler, network, y_scaler)`` triples, ``n_iter_`` the iterations each
+    member kept and ``validation_mae_`` each member's MAE on its early-stopping rows at those iterations
+    (in the units of ``y``; NaN without validation rows); ``predict`` returns the members' mean in the units of ``y``.
     """
 
     def __init__(
@@ -108,6 +110,7 @@ class MLPEnsemble(RegressorMixin, BaseEstimator):
         if len(va) == 0:
             net.fit(Xt, yt)
             net.n_iter_total_ = net.n_iter_
+            net.validation_mae_ = np.nan
             return xs, net, ys
         Xv = xs.transform(X[va]).astype(self.dtype)
         step = max(1, int(self.check_every))
@@ -120,6 +123,7 @@ class MLPEnsemble(RegressorMixin, BaseEstimator):
             if err < best_err:
                 best, best_err, since = copy.deepcopy(net), err, 0
                 best.n_iter_total_ = done
+                best.validation_mae_ = float(err)
             else:
                 since += 1
                 if since >= int(self.patience):
@@ -130,6 +134,11 @@ class MLPEnsemble(RegressorMixin, BaseEstimator):
 
     def fit(self, X, y, groups=None):
         """Fit every member on ``X, y``; with ``groups``, each member's validation rows are whole groups."""
+        return self._fit(X, y, groups, reuse=())
+
+    def _fit(self, X, y, groups, reuse):
+        """``fit``, taking the first members from ``reuse`` (members fitted with the same parameters and
+        seeds on the same rows, e.g. by :class:`MLPEnsembleCV`'s search) instead of fitting them again."""
         if int(self.n_members) < 1:
             raise ValueError(f"n_members must be at least 1, got {self.n_members!r}")
         if not 0 <= float(self.validation_fraction) < 1:
@@ -145,8 +154,11 @@ class MLPEnsemble(RegressorMixin, BaseEstimator):
             # each chunk of L-BFGS iterations stops at its max_iter on purpose (early stopping checks
             # the validation error between chunks), so scikit-learn's ConvergenceWarning is expected
             warnings.simplefilter("ignore", ConvergenceWarning)
-            self.members_ = [self._fit_member(X, y, seed + k, groups) for k in range(int(self.n_members))]
+            self.members_ = list(reuse[: int(self.n_members)]) + [
+                self._fit_member(X, y, seed + k, groups) for k in range(len(reuse), int(self.n_members))
+            ]
         self.n_iter_ = [int(net.n_iter_total_) for _, net, _ in self.members_]
+        self.validation_mae_ = [float(net.validation_mae_) for _, net, _ in self.members_]
         return self
 
     def predict(self, X):
@@ -163,49 +175,82 @@ class MLPEnsemble(RegressorMixin, BaseEstimator):
 
 
 class MLPEnsembleCV(RegressorMixin, BaseEstimator):
-    """An :class:`MLPEnsemble` whose L2 penalty is chosen by k-fold CV on the training rows.
+    """An :class:`MLPEnsemble` whose hyperparameters are chosen on the training rows.
 
     Parameters
     ----------
     ensemble : the ensemble to tune (default ``MLPEnsemble()``).
-    alphas : L2 penalties tried (default :data:`DEFAULT_MLP_ALPHAS`).
+    alphas : L2 penalties tried (default :data:`DEFAULT_MLP_ALPHAS`); ignored when ``param_grid`` is given.
     cv : number of folds; ``fit(X, y, groups=g)`` uses shuffled ``GroupKFold``, else shuffled ``KFold``.
+        ``cv=1``: one validation split instead of k folds, the early-stopping rows of a single network
+        (whole groups when ``groups`` are given), which is cheaper and lets a wider grid be searched.
     tune_members : members per ensemble during the search (fewer than the final ``n_members`` keeps the
         search cheap).
     random_state : seed of the folds.
+    param_grid : dict of :class:`MLPEnsemble` parameter → list of values (e.g. ``{"alpha": [0.01, 0.1],
+        "hidden_layer_sizes": [(50, 50), (100, 100)]}``); every combination is tried. Default None: the
+        ``alphas`` only.
 
-    After ``fit``: ``alpha_``, ``cv_results_`` (alpha, mae) and ``best_estimator_`` (the full ensemble
-    refitted on all rows with ``alpha_``).
+    After ``fit``: ``best_params_``, ``alpha_``, ``cv_results_`` (one row per setting, its parameters and
+    ``mae``, the validation MAE in the units of ``y``) and ``best_estimator_`` (the full ensemble refitted
+    on all rows with ``best_params_``).
     """
 
-    def __init__(self, ensemble=None, alphas=None, cv: int = 3, tune_members: int = 1, random_state=0):
+    def __init__(self, ensemble=None, alphas=None, cv: int = 3, tune_members: int = 1, random_state=0, param_grid=None):
         self.ensemble = ensemble
         self.alphas = alphas
         self.cv = cv
         self.tune_members = tune_members
         self.random_state = random_state
+        self.param_grid = param_grid
 
-    def fit(self, X, y, groups=None):
-        """Choose ``alpha`` by CV (grouped if ``groups`` is given), then refit the full ensemble."""
-        base = MLPEnsemble() if self.ensemble is None else self.ensemble
+    def _grid(self) -> list[dict]:
+        if self.param_grid is not None:
+            grid = dict(self.param_grid)
+            if not grid or any(len(v) == 0 for v in grid.values()):
+                raise ValueError("param_grid must map MLPEnsemble parameters to non-empty lists of values")
+            return list(ParameterGrid(grid))
         alphas = tuple(DEFAULT_MLP_ALPHAS if self.alphas is None else self.alphas)
         if not alphas:
             raise ValueError("alphas must list at least one L2 penalty")
+        return [{"alpha": a} for a in alphas]
+
+    def fit(self, X, y, groups=None):
+        """Choose the setting by CV (grouped if ``groups`` is given), then refit the full ensemble."""
+        base = MLPEnsemble() if self.ensemble is None else self.ensemble
+        grid = self._grid()
         X, y = _as_array(X), np.asarray(y, dtype=np.float64).ravel()
         g = None if groups is None else np.asarray(groups)
-        folds = list(kfold(self.cv, groups=g, random_state=self.random_state).split(X, y, g))
         rows = []
-        for a in alphas:
-            err = 0.0
-            for tr, va in folds:
-                m = clone(base).set_params(alpha=a, n_members=self.tune_members)
-                m.fit(X[tr], y[tr], groups=None if g is None else g[tr])
-                err += float(np.abs(m.predict(X[va]) - y[va]).sum())
-            rows.append({"alpha": float(a), "mae": err / len(y)})
+        if int(self.cv) == 1:
+            if float(base.validation_fraction) <= 0:
+                raise ValueError(
+                    "cv=1 scores each setting on the early-stopping rows: give the ensemble a validation_fraction > 0"
+                )
+            tuned = []
+            for params in grid:
+                m = clone(base).set_params(**params, n_members=self.tune_members).fit(X, y, groups=g)
+                rows.append({**params, "mae": float(np.mean(m.validation_mae_))})
+                tuned.append(m.members_)
+        else:
+            folds = list(kfold(self.cv, groups=g, random_state=self.random_state).split(X, y, g))
+            for params in grid:
+                err = 0.0
+                for tr, va in folds:
+                    m = clone(base).set_params(**params, n_members=self.tune_members)
+                    m.fit(X[tr], y[tr], groups=None if g is None else g[tr])
+                    err += float(np.abs(m.predict(X[va]) - y[va]).sum())
+                rows.append({**params, "mae": err / len(y)})
         self.cv_results_ = pd.DataFrame(rows)
-        best = self.cv_results_.sort_values(["mae", "alpha"], ascending=[True, False]).iloc[0]
-        self.alpha_ = float(best["alpha"])
-        self.best_estimator_ = clone(base).set_params(alpha=self.alpha_).fit(X, y, groups=g)
+        # lowest error; among ties, the first setting of the grid
+        best = int(np.argmin(self.cv_results_["mae"].to_numpy()))
+        self.best_params_ = dict(grid[best])
+        self.alpha_ = float(self.best_params_.get("alpha", base.alpha))
+        final = clone(base).set_params(**self.best_params_)
+        # with cv=1 the search already fitted the first members of the final ensemble (same parameters,
+        # seeds and rows): they are reused, not fitted again
+        reuse = tuned[best] if int(self.cv) == 1 else ()
+        self.best_estimator_ = final._fit(X, y, g, reuse=reuse)
         return self
 
     def predict(self, X):

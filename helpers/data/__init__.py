@@ -1,4 +1,4 @@
-"""The only code that knows where the data live: verified loading of the three datasets.
+"""The only code that knows where the data live: verified loading of the four datasets.
 
 Every file the compendium reads is listed in the committed registry ``data/registry.json`` (sha256, size,
 pinned upstream URL ``https://raw.githubusercontent.com/OWNER/REPO/COMMIT/PATH``, licence status,
@@ -24,10 +24,12 @@ import time.
 
 Modules: :mod:`~helpers.data.store` (registry, locations, verification, download), :mod:`~helpers.data.errors`,
 :mod:`~helpers.data._unpickle` (the restricted loader of numpy pickles), and one module per dataset:
-:mod:`~helpers.data.tco`, :mod:`~helpers.data.elpasolite`, :mod:`~helpers.data.tmc`.
+:mod:`~helpers.data.tco`, :mod:`~helpers.data.elpasolite`, :mod:`~helpers.data.tmc`,
+:mod:`~helpers.data.perovskite`.
 
 Public API: :func:`load_tco`, :func:`load_elpasolites`, :func:`load_spin_splitting`,
-:func:`load_rac_descriptors`, :func:`describe`, :func:`registry`, :func:`fetch`, :func:`fetch_bytes`,
+:func:`load_rac_descriptors`, :func:`load_perovskites`, :func:`load_double_perovskites`,
+:func:`describe`, :func:`registry`, :func:`fetch`, :func:`fetch_bytes`,
 :func:`cache_dir`, :func:`mirror_dir`, :func:`parse_geometry`, :data:`DATASETS` and the
 :class:`DataError` exceptions.
 """
@@ -35,6 +37,7 @@ Public API: :func:`load_tco`, :func:`load_elpasolites`, :func:`load_spin_splitti
 # explicit imports, so that tools and IDEs follow every name to the module that defines it
 from helpers.data.elpasolite import load_elpasolites
 from helpers.data.errors import DataError, DataIntegrityError, DataNotFoundError, GeometryParseError, UnsafePickleError
+from helpers.data.perovskite import PEROVSKITE_ANIONS, load_double_perovskites, load_perovskites
 from helpers.data.store import (
     CACHE_ENV,
     DATA_DIR,
@@ -71,7 +74,9 @@ __all__ = [
     "fetch_bytes",
     "GEOMETRY_KEY",
     "GeometryParseError",
+    "load_double_perovskites",
     "load_elpasolites",
+    "load_perovskites",
     "load_rac_descriptors",
     "load_spin_splitting",
     "load_tco",
@@ -79,6 +84,7 @@ __all__ = [
     "MIRROR_ENV",
     "OFFLINE_ENV",
     "parse_geometry",
+    "PEROVSKITE_ANIONS",
     "registry",
     "REGISTRY_ENV",
     "REGISTRY_PATH",

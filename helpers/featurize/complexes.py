@@ -408,6 +408,9 @@ class ComplexEncoder(Featurizer):
     metal_states : the metal/oxidation-state vocabulary (default :data:`METAL_STATES`).
     hfx_range : ``(low, high)`` HFX fractions covered by the model; outside → :class:`ExtrapolationWarning`.
     hfx_reference, hfx_step : the ``"hfx"`` column is ``(HFX - hfx_reference) / hfx_step``.
+    blocks : the blocks of columns to output, a subset of ``"metal"``, ``"ox"``, ``"eq"``, ``"ax"``,
+        ``"donor"``, ``"homoleptic"``, ``"hfx"`` (default None: all of them, in that order). Chapter 5's
+        first, pre-design feature set is ``("metal", "eq", "ax", "hfx")``.
 
     ``fit(X)`` validates ``X`` and fixes the column names (they do not depend on the rows); ``transform(X)``
     returns a float DataFrame with those columns and ``X``'s index, so a following
@@ -425,12 +428,14 @@ class ComplexEncoder(Featurizer):
         hfx_range=HFX_RANGE,
         hfx_reference=HFX_REFERENCE,
         hfx_step=HFX_STEP,
+        blocks=None,
     ):
         self.ligands = ligands
         self.metal_states = metal_states
         self.hfx_range = hfx_range
         self.hfx_reference = hfx_reference
         self.hfx_step = hfx_step
+        self.blocks = blocks
 
     # -- vocabulary
     def block(self, name: str) -> list[str]:
@@ -449,8 +454,23 @@ class ComplexEncoder(Featurizer):
             raise ValueError(f"unknown block {name!r}; blocks are {', '.join(blocks)}")
         return blocks[name]
 
-    def _names(self) -> list[str]:
+    def _blocks(self) -> tuple[str, ...]:
+        if self.blocks is None:
+            return BLOCKS
+        if isinstance(self.blocks, str) or not len(self.blocks):
+            raise ValueError(
+                f"blocks must be a non-empty list of block names from {', '.join(BLOCKS)}, got {self.blocks!r}"
+            )
+        unknown = [b for b in self.blocks if b not in BLOCKS]
+        if unknown:
+            raise ValueError(f"unknown block(s) {', '.join(map(repr, unknown))}; blocks are {', '.join(BLOCKS)}")
+        return tuple(b for b in BLOCKS if b in set(self.blocks))
+
+    def _all_names(self) -> list[str]:
         return [c for b in BLOCKS for c in self.block(b)]
+
+    def _names(self) -> list[str]:
+        return [c for b in self._blocks() for c in self.block(b)]
 
     def interaction_pairs(self, *block_pairs) -> list[tuple[str, str]]:
         """Every pair of column names between two blocks, for each ``(block_a, block_b)`` given, e.g.
@@ -504,7 +524,7 @@ class ComplexEncoder(Featurizer):
         known_l = tuple(self.ligands)
         known_m = tuple(self.metal_states)
         n = len(X)
-        names = self._names()
+        names = self._all_names()
         col = {c: i for i, c in enumerate(names)}
         Z = np.zeros((n, len(names)))
         rows = np.arange(n)
@@ -540,7 +560,10 @@ class ComplexEncoder(Featurizer):
                 stacklevel=3,
             )
         Z[:, col["hfx"]] = np.round((hfx - self.hfx_reference) / self.hfx_step, 12)  # 0.25 → 0.5, not 0.4999…
-        return pd.DataFrame(Z, index=X.index, columns=names)
+        out = self._names()
+        if len(out) < len(names):
+            Z = Z[:, [col[c] for c in out]]
+        return pd.DataFrame(Z, index=X.index, columns=out)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Readable column names (``"Fe(II)"``, ``"eq=co"``, ``"ax=cl"``, ``"donor=C"``, ``"hfx"``)."""

@@ -41,6 +41,7 @@ __all__ = [
     "element_table",
     "site_codes",
     "site_counts",
+    "crystal_groups",
     "SiteEncoder",
     "SiteOneHot",
     "SitePeriodic",
@@ -207,6 +208,21 @@ def site_counts(codes: dict, n: int) -> dict[str, np.ndarray]:
     A and B are one site class, so both get the pooled count of A and B."""
     ab = np.bincount(np.concatenate([codes["A"], codes["B"]]), minlength=n)
     return {"A": ab, "B": ab, "C": np.bincount(codes["C"], minlength=n), "D": np.bincount(codes["D"], minlength=n)}
+
+
+def crystal_groups(frame: pd.DataFrame) -> np.ndarray:
+    """One integer per row of ``frame`` (columns A, B, C, D) naming its crystal with the A/B order
+    ignored: a crystal stored twice, as (A, B, C, D) and (B, A, C, D), gets the same number in both rows.
+
+    Use it as ``groups`` of a grouped split (``sklearn.model_selection.GroupShuffleSplit``,
+    :func:`helpers.evaluate.kfold`) so that the two orders of one crystal never fall on both sides of a
+    split. Numbers follow the order of first appearance (0, 1, 2, ...)."""
+    require_columns(frame, SITES, source="helpers.data.load_elpasolites()")
+    a, b = frame["A"].astype(str).to_numpy(), frame["B"].astype(str).to_numpy()
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keys = pd.Series(lo, dtype=object) + "|" + hi + "|" + frame["C"].astype(str).to_numpy() + "|"
+    keys = keys + frame["D"].astype(str).to_numpy()
+    return pd.factorize(keys)[0].astype(np.intp)
 
 
 # ----------------------------------------------------------------------------- shared plumbing

@@ -16,6 +16,8 @@ multiply its penalty down by its small standard deviation).
 :class:`SpinSplittingCV` chooses the blocks of interactions and the ridge penalty by (optionally grouped)
 k-fold cross-validation on the training rows only, then refits the recipe with them; the recipe's defaults
 are what it chooses with 5 folds grouped by complex on the whole data set (chapter 5 checks this).
+:func:`pre_design_cv` is the chapter's first model, before its features were iterated (fewer blocks of
+columns, ridge on standardised columns, one inner partition), kept to show what that iteration bought.
 Reading the fitted model: :func:`helpers.linear.bootstrap_coefficients` (refits over whole complexes),
 :func:`helpers.interpret.level_contributions` and :func:`helpers.interpret.column_change`; the black boxes
 it is compared with live in :mod:`helpers.baselines`, the CV protocols in :mod:`helpers.evaluate`.
@@ -31,7 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from helpers.evaluate import kfold
 from helpers.featurize.complexes import BlockPairs, ComplexEncoder
-from helpers.linear import MultilinearRegressor, RidgeSpectrum, pair_products
+from helpers.linear import MultilinearRegressor, RidgeSpectrum, _column_std, pair_products
 
 __all__ = [
     "spin_splitting_model",
@@ -40,6 +42,9 @@ __all__ = [
     "DEFAULT_INTERACTIONS",
     "DEFAULT_ALPHA",
     "SPIN_SPLITTING_ALPHAS",
+    "PRE_DESIGN_BLOCKS",
+    "PRE_DESIGN_CANDIDATES",
+    "pre_design_cv",
 ]
 
 #: Candidate sets of interaction blocks, from none to every pair chemistry suggests; each adds to the last.
@@ -84,26 +89,57 @@ SPIN_SPLITTING_ALPHAS = tuple(np.logspace(-3, 3, 13))
 DEFAULT_INTERACTIONS = CANDIDATE_INTERACTIONS["+ ligand × metal, ligand × hfx"]
 DEFAULT_ALPHA = 10.0
 
+#: The first feature set of chapter 5, before the design was iterated while watching grouped-CV scores
+#: (reconstructed from the chapter's account): one-hot metal state, equatorial and axial ligands and the
+#: HFX fraction, without the donor-atom counts, the homoleptic flag and the shared oxidation-state column.
+PRE_DESIGN_BLOCKS = ("metal", "eq", "ax", "hfx")
+#: The interaction candidates that exist on the pre-design columns (nested, as :data:`CANDIDATE_INTERACTIONS`).
+PRE_DESIGN_CANDIDATES: dict[str, tuple[tuple[str, str], ...]] = {
+    "main effects": (),
+    "+ metal × hfx": (("metal", "hfx"),),
+    "+ ligand × metal, ligand × hfx": (
+        ("metal", "hfx"),
+        ("metal", "eq"),
+        ("metal", "ax"),
+        ("eq", "hfx"),
+        ("ax", "hfx"),
+    ),
+    "+ equatorial × axial": (
+        ("metal", "hfx"),
+        ("metal", "eq"),
+        ("metal", "ax"),
+        ("eq", "hfx"),
+        ("ax", "hfx"),
+        ("eq", "ax"),
+    ),
+}
 
-def spin_splitting_model(*, interactions=DEFAULT_INTERACTIONS, alpha: float = DEFAULT_ALPHA) -> Pipeline:
+
+def spin_splitting_model(
+    *, interactions=DEFAULT_INTERACTIONS, alpha: float = DEFAULT_ALPHA, blocks=None, standardize: bool = False
+) -> Pipeline:
     """The chapter's multilinear model, unfitted: ``ComplexEncoder`` → ``MultilinearRegressor``.
 
     ``interactions``: block pairs (see :meth:`ComplexEncoder.interaction_pairs`), default
-    :data:`DEFAULT_INTERACTIONS`; ``alpha``: the ridge penalty (default :data:`DEFAULT_ALPHA`). ``fit``
+    :data:`DEFAULT_INTERACTIONS`; ``alpha``: the ridge penalty (default :data:`DEFAULT_ALPHA`);
+    ``blocks``: the encoder's blocks of columns (default None: all); ``standardize``: ridge on columns
+    divided by their training standard deviation (default False: on the kcal/mol-scale columns). ``fit``
     takes the loader's DataFrame and ΔE(H−L) in kcal/mol; ``predict`` returns kcal/mol.
     """
     if not (np.isscalar(alpha) and float(alpha) > 0):
         raise ValueError(f"alpha must be a positive number, got {alpha!r}")
     # the pairs are drawn at fit from the columns the fitted encoder outputs, so they follow its vocabularies
     rule = BlockPairs(*interactions) if len(interactions) else None
-    model = MultilinearRegressor(interactions=rule, penalty="ridge", alphas=(float(alpha),), standardize=False)
-    return Pipeline([("encode", ComplexEncoder()), ("model", model)])
+    model = MultilinearRegressor(
+        interactions=rule, penalty="ridge", alphas=(float(alpha),), standardize=bool(standardize)
+    )
+    return Pipeline([("encode", ComplexEncoder(blocks=blocks)), ("model", model)])
 
 
 # ----------------------------------------------------------------------------- fast ridge CV
-def _design(Xe: pd.DataFrame, interactions) -> np.ndarray:
+def _design(Xe: pd.DataFrame, interactions, blocks=None) -> np.ndarray:
     """Main columns + products of the blocks' columns, without the columns that are zero in every row."""
-    enc = ComplexEncoder()
+    enc = ComplexEncoder(blocks=blocks)
     index = {c: i for i, c in enumerate(Xe.columns)}
     pairs = np.array([(index[a], index[b]) for a, b in enc.interaction_pairs(*interactions)], dtype=np.intp).reshape(
         -1, 2
@@ -113,11 +149,17 @@ def _design(Xe: pd.DataFrame, interactions) -> np.ndarray:
     return Z[:, np.any(Z != 0, axis=0)]  # products of never co-occurring columns are all zero
 
 
-def _ridge_path(Ztr, ytr, Zva, alphas) -> np.ndarray:
+def _ridge_path(Ztr, ytr, Zva, alphas, standardize: bool = False) -> np.ndarray:
     """Validation predictions of ridge (with intercept) for every penalty, shape (n_va, n_alphas): one
-    :class:`~helpers.linear.RidgeSpectrum` of the training design serves all penalties."""
+    :class:`~helpers.linear.RidgeSpectrum` of the training design serves all penalties. With
+    ``standardize`` the columns are divided by their training standard deviation first (as
+    ``MultilinearRegressor(standardize=True)`` does)."""
     keep = np.any(Ztr != 0, axis=0)  # a column that is zero in training gets no weight
-    return RidgeSpectrum(Ztr[:, keep], ytr).predict(Zva[:, keep], alphas)
+    Ztr, Zva = Ztr[:, keep], Zva[:, keep]
+    if standardize:
+        scale = _column_std(Ztr)
+        Ztr, Zva = Ztr / scale, Zva / scale
+    return RidgeSpectrum(Ztr, ytr).predict(Zva, alphas)
 
 
 class SpinSplittingCV(RegressorMixin, BaseEstimator):
@@ -135,6 +177,8 @@ class SpinSplittingCV(RegressorMixin, BaseEstimator):
         standard error (across folds) of the best candidate's, the usual guard against picking a rich
         model on a noisy CV difference; ``"min"``: the candidate with the lowest CV error.
     random_state : seed of the fold assignment.
+    blocks : the encoder's blocks of columns (default None: all; see :class:`ComplexEncoder`).
+    standardize : ridge on standardised columns (default False; see :func:`spin_splitting_model`).
 
     The criterion is the validation MAE (kcal/mol) over all rows; each candidate gets its best penalty.
     After ``fit``: ``best_candidate_``, ``alpha_``, ``best_mae_`` (CV MAE, kcal/mol), ``cv_results_`` (candidate,
@@ -142,7 +186,15 @@ class SpinSplittingCV(RegressorMixin, BaseEstimator):
     """
 
     def __init__(
-        self, candidates=None, alphas=None, cv: int = 5, n_repeats: int = 2, rule: str = "1se", random_state=0
+        self,
+        candidates=None,
+        alphas=None,
+        cv: int = 5,
+        n_repeats: int = 2,
+        rule: str = "1se",
+        random_state=0,
+        blocks=None,
+        standardize: bool = False,
     ):
         self.candidates = candidates
         self.alphas = alphas
@@ -150,6 +202,8 @@ class SpinSplittingCV(RegressorMixin, BaseEstimator):
         self.n_repeats = n_repeats
         self.rule = rule
         self.random_state = random_state
+        self.blocks = blocks
+        self.standardize = standardize
 
     def fit(self, X, y, groups=None):
         """Choose (candidate, alpha) by CV on ``X, y`` (grouped if ``groups`` is given) and refit."""
@@ -160,7 +214,7 @@ class SpinSplittingCV(RegressorMixin, BaseEstimator):
         y = np.asarray(y, dtype=np.float64).ravel()
         if len(y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(y)} values")
-        Xe = ComplexEncoder().fit_transform(X)
+        Xe = ComplexEncoder(blocks=self.blocks).fit_transform(X)
         if groups is not None:
             groups = np.asarray(groups)
             if len(groups) != len(y):
@@ -173,9 +227,14 @@ class SpinSplittingCV(RegressorMixin, BaseEstimator):
             folds += list(kfold(self.cv, groups=groups, random_state=seed + r).split(Xe, y, groups))
         rows = []
         for name, blocks in candidates.items():
-            Z = _design(Xe, blocks)
+            Z = _design(Xe, blocks, self.blocks)
             fold_err = np.array(
-                [np.abs(_ridge_path(Z[tr], y[tr], Z[va], alphas) - y[va][:, None]).mean(axis=0) for tr, va in folds]
+                [
+                    np.abs(_ridge_path(Z[tr], y[tr], Z[va], alphas, bool(self.standardize)) - y[va][:, None]).mean(
+                        axis=0
+                    )
+                    for tr, va in folds
+                ]
             )  # (n_folds, n_alphas)
             sizes = np.array([len(va) for _, va in folds], dtype=np.float64)
             mean = sizes @ fold_err / sizes.sum()  # MAE over all validation rows
@@ -199,10 +258,27 @@ class SpinSplittingCV(RegressorMixin, BaseEstimator):
         self.alpha_ = float(per_cand.loc[best, "alpha"])
         self.best_mae_ = float(per_cand.loc[best, "mae"])
         self.interactions_ = candidates[self.best_candidate_]
-        self.best_estimator_ = spin_splitting_model(interactions=self.interactions_, alpha=self.alpha_).fit(X, y)
+        self.best_estimator_ = spin_splitting_model(
+            interactions=self.interactions_, alpha=self.alpha_, blocks=self.blocks, standardize=bool(self.standardize)
+        ).fit(X, y)
         return self
 
     def predict(self, X):
         """ΔE(H−L) in kcal/mol from the refitted recipe."""
         check_is_fitted(self, "best_estimator_")
         return self.best_estimator_.predict(X)
+
+
+def pre_design_cv(**params) -> SpinSplittingCV:
+    """Chapter 5's first multilinear model, before its features were iterated, as an unfitted
+    :class:`SpinSplittingCV`: the :data:`PRE_DESIGN_BLOCKS` columns, :data:`PRE_DESIGN_CANDIDATES`, ridge on
+    standardised columns, one inner partition and the candidate with the lowest CV error (``rule="min"``).
+
+    ``params`` override any of these (e.g. ``cv``, ``random_state``). Reconstructed from the chapter's account
+    of its exploratory runs; the exploratory code itself was not kept.
+    """
+    settings = dict(
+        candidates=PRE_DESIGN_CANDIDATES, blocks=PRE_DESIGN_BLOCKS, standardize=True, n_repeats=1, rule="min"
+    )
+    settings.update(params)
+    return SpinSplittingCV(**settings)

@@ -12,6 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from helpers.interpret import BAND_LABELS
 from helpers.linear import PAIR_SEP
 from helpers.style import HEIGHT, KIND_COLOURS, WIDTH, axis_title, kind_scale
 
@@ -57,7 +58,8 @@ def pd_ice_chart(
 ) -> alt.LayerChart:
     """PD/ICE of one feature from :func:`helpers.interpret.partial_dependence_ice`.
 
-    ``kind="pd"``: ensemble mean PD (solid) and the 95 % band bounds (dashed), as Fig. 7A of the
+    ``kind="pd"``: ensemble mean PD (solid) and the 95 % band bounds (dashed; the legend says which band,
+    :data:`helpers.interpret.BAND_LABELS`), as Fig. 7A of the
     paper; per-member PD curves thin and grey. ``kind="ice"``: ICE curves of the ensemble mean
     (thin, transparent, at most ``max_ice`` of them, a fixed random subset) with the PD on top,
     as Fig. 7B. ``kind="both"``: ICE curves + PD band. Along the bottom edge, a rug of the data
@@ -97,7 +99,7 @@ def pd_ice_chart(
             .mark_line(strokeWidth=1, opacity=0.5, color=NULL_COLOUR)
             .encode(x=xs, y=alt.Y("y:Q", title=y_title), detail="member:N")
         )
-    band = "95 % band" if result.n_models > 1 else None
+    band = BAND_LABELS[result.band] if result.n_models > 1 else None  # says what the band measures
     curves = pd.concat(
         [
             pd.DataFrame({"x": grid, "y": np.asarray(result.pd_mean), "curve": "mean", "line": "ensemble mean"}),
@@ -111,7 +113,7 @@ def pd_ice_chart(
     dash = alt.StrokeDash(
         "line:N",
         title=None,
-        scale=alt.Scale(domain=["ensemble mean", "95 % band"], range=[[1, 0], [6, 4]]),
+        scale=alt.Scale(domain=["ensemble mean", band or "band"], range=[[1, 0], [6, 4]]),
         legend=alt.Legend(orient="top-left") if band else None,
     )
     layers.append(

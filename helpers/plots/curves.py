@@ -8,7 +8,7 @@ import pandas as pd
 
 from helpers.style import KIND_COLOURS, axis_title
 
-__all__ = ["learning_curve_chart", "sparsity_path_chart"]
+__all__ = ["learning_curve_chart", "learning_curve_range_chart", "sparsity_path_chart"]
 
 
 def learning_curve_chart(
@@ -81,3 +81,46 @@ def sparsity_path_chart(
             .encode(x=x, y="cv_rmse:Q")
         )
     return alt.layer(*layers).properties(width=width, height=height)
+
+
+def learning_curve_range_chart(
+    draws: pd.DataFrame,
+    *,
+    quantity: str,
+    unit: str,
+    n: str = "n_train",
+    value: str = "mae",
+    model: str = "model",
+    references: pd.DataFrame | None = None,
+    width: int = 420,
+    height: int = 280,
+) -> alt.LayerChart:
+    """Log-log learning curves with error bars, from one row per model, training size and draw.
+
+    ``draws`` columns: ``n`` (training-set size), ``value`` (the error of one draw, in ``unit``) and
+    ``model`` (e.g. :func:`helpers.evaluate.learning_curve`'s frame). The line joins the mean over the
+    draws at each size; the error bar spans the smallest to the largest draw. ``references`` as in
+    :func:`learning_curve_chart`.
+    """
+    need = {n, value, model}
+    missing = need - set(draws.columns)
+    if missing:
+        raise KeyError(f"draws needs columns {sorted(need)}; missing {sorted(missing)}")
+    if (draws[n] <= 0).any() or (draws[value] <= 0).any():
+        raise ValueError("a log-log learning curve needs positive training sizes and errors")
+    summary = draws.groupby([model, n], as_index=False)[value].agg(["mean", "min", "max"])
+    bars = (
+        alt.Chart(summary)
+        .mark_errorbar()
+        .encode(
+            x=alt.X(f"{n}:Q", scale=alt.Scale(type="log")),
+            y=alt.Y("min:Q", scale=alt.Scale(type="log", zero=False)),
+            y2="max:Q",
+            color=alt.Color(f"{model}:N", title="model"),
+        )
+    )
+    mean = summary.rename(columns={"mean": value})
+    return alt.layer(
+        learning_curve_chart(mean, quantity=quantity, unit=unit, n=n, value=value, model=model, references=references),
+        bars,
+    ).properties(width=width, height=height)
