@@ -267,6 +267,27 @@ class GramRidgeCV(RegressorMixin, BaseEstimator):
 
 
 # ----------------------------------------------------------------------------- the estimator
+def _listed_pairs(X, inter, names, resolve, *, accepted: str) -> tuple[np.ndarray, int]:
+    """The pair terms of ``interactions`` = ``"all"``, None, a list of pairs or a rule (a callable of the
+    column names), as index pairs, and how many candidate pairs were skipped for being all zero on ``X``.
+    ``resolve`` turns a list of pairs (names or indices) into index pairs; ``accepted`` names the values
+    the caller accepts, for the error message."""
+    if inter is None:
+        return np.zeros((0, 2), dtype=np.intp), 0
+    if isinstance(inter, str):
+        if inter != "all":
+            raise ValueError(f"interactions must be {accepted}, got {inter!r}")
+        pairs = nonzero_pairs(X)
+        return pairs, X.shape[1] * (X.shape[1] - 1) // 2 - len(pairs)
+    if callable(inter):  # a rule: the pairs of the columns this fit actually sees
+        inter = inter(list(names))
+    pairs = resolve(list(inter), names)
+    if not len(pairs):
+        return pairs, 0
+    nonzero = np.asarray(abs(pair_products(X, pairs)).sum(axis=0)).ravel() > 0
+    return pairs[nonzero], int((~nonzero).sum())
+
+
 class MultilinearRegressor(RegressorMixin, BaseEstimator):
     """Linear model on main effects and pairwise products, ``y = a0 + Σ a_i x_i + Σ β_ij x_i x_j``.
 
@@ -464,13 +485,6 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
         n_features = X.shape[1]
         self.screen_order_ = None
         inter = self._interaction_spec(names)
-        if inter is None:
-            return np.zeros((0, 2), dtype=np.intp), 0
-        if isinstance(inter, str):
-            if inter != "all":
-                raise ValueError(f"interactions must be 'all', None, ('top', k) or a list of pairs, got {inter!r}")
-            pairs = nonzero_pairs(X)
-            return pairs, n_features * (n_features - 1) // 2 - len(pairs)
         if isinstance(inter, tuple) and len(inter) == 2 and inter[0] == "top":
             k = inter[1]
             if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Integral) or k < 1:
@@ -479,13 +493,8 @@ class MultilinearRegressor(RegressorMixin, BaseEstimator):
                 )
             pairs, self.screen_order_ = self._screen(X, y, int(k))
             return pairs, n_features * (n_features - 1) // 2 - len(self.screen_order_)
-        if callable(inter):  # a rule: the pairs of the columns this fit actually sees
-            inter = inter(list(names))
-        pairs = self._resolve_pairs(list(inter), names)
-        if not len(pairs):
-            return pairs, 0
-        nonzero = np.asarray(abs(pair_products(X, pairs)).sum(axis=0)).ravel() > 0
-        return pairs[nonzero], int((~nonzero).sum())
+        accepted = "'all', None, ('top', k) or a list of pairs"
+        return _listed_pairs(X, inter, names, self._resolve_pairs, accepted=accepted)
 
     def fit(self, X, y):
         """Build the terms, choose the penalty by internal CV and fit; see the class docstring."""
@@ -898,23 +907,9 @@ class MultilinearClassifier(ClassifierMixin, BaseEstimator):
 
     def _pairs(self, X, names) -> tuple[np.ndarray, int]:
         inter = self.interactions
-        if inter is None:
-            return np.zeros((0, 2), dtype=np.intp), 0
-        if isinstance(inter, str):
-            if inter != "all":
-                raise ValueError(f"interactions must be 'all', None, a list of pairs or a rule, got {inter!r}")
-            pairs = nonzero_pairs(X)
-            p = X.shape[1]
-            return pairs, p * (p - 1) // 2 - len(pairs)
         if isinstance(inter, tuple) and len(inter) == 2 and inter[0] == "top":
             raise ValueError("the ('top', k) screen is a regression screen; pass the pairs or a rule instead")
-        if callable(inter):
-            inter = inter(list(names))
-        pairs = self._resolve_pairs(list(inter), names)
-        if not len(pairs):
-            return pairs, 0
-        nonzero = np.asarray(abs(pair_products(X, pairs)).sum(axis=0)).ravel() > 0
-        return pairs[nonzero], int((~nonzero).sum())
+        return _listed_pairs(X, inter, names, self._resolve_pairs, accepted="'all', None, a list of pairs or a rule")
 
     def fit(self, X, y):
         """Build the terms, choose ``C_`` by stratified CV log-loss and fit on all rows (binary ``y``)."""

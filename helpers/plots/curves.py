@@ -11,6 +11,16 @@ from helpers.style import KIND_COLOURS, axis_title
 __all__ = ["learning_curve_chart", "learning_curve_range_chart", "sparsity_path_chart"]
 
 
+def _check_curves(frame: pd.DataFrame, name: str, *, n: str, value: str, model: str) -> None:
+    """Refuse a learning-curve frame without its columns, or with sizes or errors that a log axis cannot show."""
+    need = {n, value, model}
+    missing = need - set(frame.columns)
+    if missing:
+        raise KeyError(f"{name} needs columns {sorted(need)}; missing {sorted(missing)}")
+    if (frame[n] <= 0).any() or (frame[value] <= 0).any():
+        raise ValueError("a log-log learning curve needs positive training sizes and errors")
+
+
 def learning_curve_chart(
     curves: pd.DataFrame,
     *,
@@ -29,12 +39,7 @@ def learning_curve_chart(
     ``references`` (optional): columns ``label`` and ``value``, drawn as dashed horizontal lines
     (e.g. a published error). ``quantity``/``unit`` title the y axis.
     """
-    need = {n, value, model}
-    missing = need - set(curves.columns)
-    if missing:
-        raise KeyError(f"curves needs columns {sorted(need)}; missing {sorted(missing)}")
-    if (curves[n] <= 0).any() or (curves[value] <= 0).any():
-        raise ValueError("a log-log learning curve needs positive training sizes and errors")
+    _check_curves(curves, "curves", n=n, value=value, model=model)
     x = alt.X(f"{n}:Q", scale=alt.Scale(type="log"), title=axis_title("training crystals", "1"))
     y = alt.Y(f"{value}:Q", scale=alt.Scale(type="log", zero=False), title=axis_title(quantity, unit))
     colour = alt.Color(f"{model}:N", title="model")
@@ -102,12 +107,7 @@ def learning_curve_range_chart(
     draws at each size; the error bar spans the smallest to the largest draw. ``references`` as in
     :func:`learning_curve_chart`.
     """
-    need = {n, value, model}
-    missing = need - set(draws.columns)
-    if missing:
-        raise KeyError(f"draws needs columns {sorted(need)}; missing {sorted(missing)}")
-    if (draws[n] <= 0).any() or (draws[value] <= 0).any():
-        raise ValueError("a log-log learning curve needs positive training sizes and errors")
+    _check_curves(draws, "draws", n=n, value=value, model=model)
     summary = draws.groupby([model, n], as_index=False)[value].agg(["mean", "min", "max"])
     bars = (
         alt.Chart(summary)
