@@ -211,13 +211,44 @@ class RidgeSpectrum:
         self.n = n
         self.Lty = self.L.T @ self.yc
 
+    @classmethod
+    def from_gram(cls, gram, y) -> RidgeSpectrum:
+        """The same path from the n × n Gram matrix of the rows, ``G = Φ Φᵀ`` for a feature map Φ that need
+        not be written out (a kernel matrix, e.g. of the quadratic kernel): ``G`` is centred on both sides
+        (the unpenalised intercept) and decomposed once. :meth:`loo_mse` and :meth:`dual_coef` work;
+        :meth:`coef` and :meth:`predict` need the design and raise."""
+        G = np.asarray(gram, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64).ravel()
+        if G.ndim != 2 or G.shape != (len(y), len(y)) or len(y) < 2:
+            raise ValueError(f"need an n × n Gram matrix and a target of length n >= 2, got {G.shape} and {y.shape}")
+        self = cls.__new__(cls)
+        self.x_mean, self.V, self.n = None, None, len(y)
+        self.y_mean = float(y.mean())
+        self.yc = y - self.y_mean
+        g = G.mean(axis=0)
+        s, Q = np.linalg.eigh(G - g[None, :] - g[:, None] + g.mean())
+        keep = s > 1e-12 * max(s.max(), 0.0)
+        self.s = s[keep]
+        self.L = Q[:, keep] * np.sqrt(self.s)
+        self.Lty = self.L.T @ self.yc
+        return self
+
+    def dual_coef(self, alpha: float) -> np.ndarray:
+        """Dual coefficients ``c`` (n,) of penalty ``alpha``: the fitted values are ``Gc c + mean(y)``, with
+        ``Gc`` the centred Gram matrix (for a new row, its centred Gram row replaces ``Gc``)."""
+        return self.L @ (self.Lty / (self.s * (self.s + alpha)))
+
     def coef(self, alpha: float) -> tuple[np.ndarray, float]:
         """``(coef, intercept)`` of penalty ``alpha``."""
+        if self.V is None:
+            raise ValueError("built from a Gram matrix: there are no primal coefficients; use dual_coef")
         beta = self.V @ (self.Lty / (self.s + alpha))
         return beta, float(self.y_mean - self.x_mean @ beta)
 
     def predict(self, X, alphas) -> np.ndarray:
         """Predictions for the rows of ``X``, one column per penalty: shape (m, len(alphas))."""
+        if self.V is None:
+            raise ValueError("built from a Gram matrix: predict from dual_coef and the new rows' Gram rows")
         alphas = np.asarray(alphas, dtype=np.float64)
         P = (np.asarray(X, dtype=np.float64) - self.x_mean) @ self.V
         return P @ (self.Lty[:, None] / (self.s[:, None] + alphas[None, :])) + self.y_mean

@@ -495,3 +495,18 @@ def test_centred_contributions_sum_to_the_prediction_and_move_the_mean_into_main
     cen = c[c.row == 0].set_index("term").contribution
     pair = f"a{PAIR_SEP}b"
     assert abs(cen[pair]) < 0.1 * abs(raw[pair])
+
+
+def test_ridge_spectrum_from_a_gram_matrix_matches_the_design():
+    """Built from G = X Xᵀ alone, the path has the design's leave-one-out errors and fitted values."""
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(30, 50)), rng.normal(size=30)
+    alphas = [0.1, 1.0, 10.0]
+    direct, dual = RidgeSpectrum(X, y), RidgeSpectrum.from_gram(X @ X.T, y)
+    assert_allclose(dual.loo_mse(alphas), direct.loo_mse(alphas), rtol=1e-10)
+    A = X - X.mean(axis=0)
+    assert_allclose(A @ A.T @ dual.dual_coef(1.0) + y.mean(), direct.predict(X, [1.0])[:, 0], rtol=1e-10)
+    with pytest.raises(ValueError, match="no primal coefficients"):
+        dual.coef(1.0)
+    with pytest.raises(ValueError, match="n × n Gram matrix"):
+        RidgeSpectrum.from_gram(X, y)

@@ -47,41 +47,17 @@ __all__ = [
     "pre_design_cv",
 ]
 
+# candidate sets of interaction blocks, from none to every pair chemistry suggests; each adds to the last
+_METAL_HFX = (("metal", "hfx"),)
+_DONOR = _METAL_HFX + (("metal", "donor"), ("metal", "homoleptic"), ("donor", "hfx"))
+_LIGAND = _DONOR + (("metal", "eq"), ("metal", "ax"), ("ox", "eq"), ("ox", "ax"), ("eq", "hfx"), ("ax", "hfx"))
 #: Candidate sets of interaction blocks, from none to every pair chemistry suggests; each adds to the last.
 CANDIDATE_INTERACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "main effects": (),
-    "+ metal × hfx": (("metal", "hfx"),),
-    "+ donor, symmetry × metal; donor × hfx": (
-        ("metal", "hfx"),
-        ("metal", "donor"),
-        ("metal", "homoleptic"),
-        ("donor", "hfx"),
-    ),
-    "+ ligand × metal, ligand × hfx": (
-        ("metal", "hfx"),
-        ("metal", "donor"),
-        ("metal", "homoleptic"),
-        ("donor", "hfx"),
-        ("metal", "eq"),
-        ("metal", "ax"),
-        ("ox", "eq"),
-        ("ox", "ax"),
-        ("eq", "hfx"),
-        ("ax", "hfx"),
-    ),
-    "+ equatorial × axial": (
-        ("metal", "hfx"),
-        ("metal", "donor"),
-        ("metal", "homoleptic"),
-        ("donor", "hfx"),
-        ("metal", "eq"),
-        ("metal", "ax"),
-        ("ox", "eq"),
-        ("ox", "ax"),
-        ("eq", "hfx"),
-        ("ax", "hfx"),
-        ("eq", "ax"),
-    ),
+    "+ metal × hfx": _METAL_HFX,
+    "+ donor, symmetry × metal; donor × hfx": _DONOR,
+    "+ ligand × metal, ligand × hfx": _LIGAND,
+    "+ equatorial × axial": _LIGAND + (("eq", "ax"),),
 }
 #: Ridge penalties tried (kcal/mol-scale one-hot columns, unstandardised).
 SPIN_SPLITTING_ALPHAS = tuple(np.logspace(-3, 3, 13))
@@ -93,26 +69,20 @@ DEFAULT_ALPHA = 10.0
 #: (reconstructed from the chapter's account): one-hot metal state, equatorial and axial ligands and the
 #: HFX fraction, without the donor-atom counts, the homoleptic flag and the shared oxidation-state column.
 PRE_DESIGN_BLOCKS = ("metal", "eq", "ax", "hfx")
+
+
+def _restricted(candidates: dict, blocks) -> dict:
+    """The candidates' pairs among ``blocks`` only; a step that adds nothing there is dropped."""
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    for name, pairs in candidates.items():
+        kept = tuple(pair for pair in pairs if set(pair) <= set(blocks))
+        if kept not in out.values():
+            out[name] = kept
+    return out
+
+
 #: The interaction candidates that exist on the pre-design columns (nested, as :data:`CANDIDATE_INTERACTIONS`).
-PRE_DESIGN_CANDIDATES: dict[str, tuple[tuple[str, str], ...]] = {
-    "main effects": (),
-    "+ metal × hfx": (("metal", "hfx"),),
-    "+ ligand × metal, ligand × hfx": (
-        ("metal", "hfx"),
-        ("metal", "eq"),
-        ("metal", "ax"),
-        ("eq", "hfx"),
-        ("ax", "hfx"),
-    ),
-    "+ equatorial × axial": (
-        ("metal", "hfx"),
-        ("metal", "eq"),
-        ("metal", "ax"),
-        ("eq", "hfx"),
-        ("ax", "hfx"),
-        ("eq", "ax"),
-    ),
-}
+PRE_DESIGN_CANDIDATES = _restricted(CANDIDATE_INTERACTIONS, PRE_DESIGN_BLOCKS)
 
 
 def spin_splitting_model(

@@ -31,7 +31,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from helpers.featurize.ngram import NGramFeaturizer
 from helpers.featurize.tco import TCOTabularFeaturizer
-from helpers.linear import MultilinearRegressor
+from helpers.linear import MultilinearRegressor, RidgeSpectrum
 
 __all__ = ["tco_model", "TCO_TARGETS", "TCOMultilinearRegressor", "QuadraticKernelRidge"]
 
@@ -228,21 +228,12 @@ class QuadraticKernelRidge(RegressorMixin, BaseEstimator):
         self.Z_fit_ = (X - self.x_mean_) / self.x_scale_
         K = self._kernel(self.Z_fit_)
         self.k_mean_ = K.mean(axis=0)
-        Kc = K - self.k_mean_[None, :] - self.k_mean_[:, None] + self.k_mean_.mean()
-        s, Q = np.linalg.eigh(Kc)
-        keep = s > 1e-12 * s.max()
-        s, Q = s[keep], Q[:, keep]
-        self.y_mean_ = float(y.mean())
-        Qy = Q.T @ (y - self.y_mean_)
-        Q2, n = Q * Q, len(y)
-        loo = np.empty(len(alphas))
-        for k, a in enumerate(alphas):
-            shrink = s / (s + a)
-            resid = y - self.y_mean_ - Q @ (shrink * Qy)
-            loo[k] = np.mean((resid / (1.0 - 1.0 / n - Q2 @ shrink)) ** 2)
+        path = RidgeSpectrum.from_gram(K, y)  # exact leave-one-out errors for every penalty, one eigh
+        loo = path.loo_mse(alphas)
         best = int(np.argmin(loo))
         self.alpha_, self.loo_mse_ = float(alphas[best]), float(loo[best])
-        self.dual_coef_ = Q @ (Qy / (s + self.alpha_))
+        self.y_mean_ = path.y_mean
+        self.dual_coef_ = path.dual_coef(self.alpha_)
         return self
 
     def predict(self, X):
