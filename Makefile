@@ -1,6 +1,7 @@
 # Everything is set up on first use: each target creates .venv/ and installs the pins of pyproject.toml.
 #   make test    unit tests of helpers + nbval over every chapter
 #   make book    execute every chapter and build the strict HTML book into _build/html
+#   make student the student edition in _build/student: the book without solutions, one notebook per chapter
 #   make lab     open the chapters in JupyterLab (a .md chapter opens as a notebook)
 #   make lint    ruff over the Python code (linter, and the formatter's check)
 #   make format  ruff format: rewrite the Python code in the house layout
@@ -33,7 +34,7 @@ LAB_FLAGS  ?=
 # JupyterLab opens text notebooks (.md) with jupytext's notebook view on double click
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: all install install-lab test unit nbval lint format book bench check-charts check-offline lab clean
+.PHONY: all install install-lab test unit nbval lint format book student bench check-charts check-offline lab clean
 
 all: test book
 
@@ -88,6 +89,19 @@ format: $(STAMP)
 book: $(STAMP)
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+
+# the student edition (book/course.md): _build/student/html, the book with every solution removed, built from
+# the notebooks `make book` executed (nothing is executed again; `make book` runs first if they are missing),
+# and _build/student/notebooks, one notebook per chapter without solutions and with an answer cell per exercise
+STUDENT := _build/student
+student: $(STAMP)
+	@test -d _build/jupyter_execute/chapters || $(MAKE) book
+	$(BIN)/python tools/student_edition.py notebooks --out $(STUDENT)/notebooks
+	$(BIN)/python tools/student_edition.py html-source --executed _build/jupyter_execute --out $(STUDENT)/src
+	rm -rf $(STUDENT)/html
+	$(BIN)/jupyter-book build $(STUDENT)/src $(BOOK_FLAGS)
+	mv $(STUDENT)/src/_build/html $(STUDENT)/html
+	@echo "make: student book in $(STUDENT)/html/index.html, notebooks in $(STUDENT)/notebooks/"
 
 # the speed goals, timed on this machine (not in CI: wall-clock bounds belong on a quiet machine)
 bench: $(STAMP)

@@ -31,7 +31,8 @@ The multilinear model
 What it is compared with, and how
   - :mod:`helpers.baselines` — the black boxes, each tuned by inner CV: :mod:`helpers.baselines.krr`
     (the one kernel ridge baseline), :mod:`helpers.baselines.mlp` (neural-network ensembles),
-    :mod:`helpers.baselines.boosting` (gradient boosting).
+    :mod:`helpers.baselines.boosting` (gradient boosting), :mod:`helpers.baselines.ebm` (the Explainable
+    Boosting Machine, a glass-box peer).
   - :mod:`helpers.evaluate` — the CV protocols: seeded (grouped) splitters, fold predictions.
   - :mod:`helpers.metrics` — errors and the paired bootstrap behind every "as accurate as" verdict.
 

@@ -36,6 +36,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import scipy.linalg
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.linear_model import Lasso, LassoCV, LinearRegression, Ridge, RidgeCV
@@ -749,16 +750,39 @@ def bootstrap_coefficients(estimator, X, y, *, groups=None, n_bootstrap: int = 2
     n_groups = inverse.max() + 1
     rng = check_random_state(random_state)
     out = np.empty((int(nb), Z.shape[1] + 1))
-    eye = np.eye(Z.shape[1])
+    # more terms than rows (e.g. all pairs of a few hundred features): the same ridge solution from the
+    # n x n dual system, built from one Gram matrix, instead of a p x p system per refit
+    gram = Z @ Z.T if Z.shape[1] > len(y) else None
     for b in range(int(nb)):
         # a bootstrap sample as row weights: how often each row's group was drawn
         w = np.bincount(rng.randint(0, n_groups, n_groups), minlength=n_groups)[inverse].astype(np.float64)
         mu = w @ Z / w.sum()
         ym = w @ y / w.sum()
-        A = Z - mu
-        coef = np.linalg.solve((A * w[:, None]).T @ A + model.alpha_ * eye, (A * w[:, None]).T @ (y - ym))
+        if gram is None:
+            A = Z - mu
+            coef = np.linalg.solve(
+                (A * w[:, None]).T @ A + model.alpha_ * np.eye(Z.shape[1]), (A * w[:, None]).T @ (y - ym)
+            )
+        else:
+            coef = _weighted_dual_ridge(Z, gram, w, y - ym, mu, model.alpha_)
         out[b, :-1], out[b, -1] = coef / model.scale_, ym - mu @ coef
     return pd.DataFrame(out, columns=list(model.term_names_) + ["intercept"])
+
+
+def _weighted_dual_ridge(Z, gram, w, r, mu, alpha) -> np.ndarray:
+    """argmin_c sum_i w_i (r_i - (z_i - mu) c)^2 + alpha |c|^2 through the dual, for p > n.
+
+    With A = Z - mu on the rows of positive weight and S = diag(sqrt(w)), c = A^T S (S A A^T S + alpha I)^-1 S r;
+    A A^T comes from ``gram`` = Z Z^T, so a refit costs one m x m solve (m rows drawn) instead of p x p.
+    """
+    keep = w > 0
+    Zk, s = Z[keep], np.sqrt(w[keep])
+    z_mu = gram[np.ix_(keep, keep)] @ w[keep] / w.sum()  # (z_i . mu) for the kept rows
+    AAt = gram[np.ix_(keep, keep)] - z_mu[:, None] - z_mu[None, :] + mu @ mu
+    M = s[:, None] * AAt * s[None, :]
+    M[np.diag_indices_from(M)] += alpha
+    u = s * scipy.linalg.solve(M, s * r[keep], assume_a="pos")  # M is symmetric positive definite: Cholesky
+    return Zk.T @ u - mu * u.sum()
 
 
 # ----------------------------------------------------------------------------- sparsity and importance

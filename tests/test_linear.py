@@ -19,6 +19,7 @@ from helpers.linear import (
     GramRidgeCV,
     MultilinearRegressor,
     RidgeSpectrum,
+    bootstrap_coefficients,
     local_contributions,
     nonzero_pairs,
     pair_products,
@@ -510,3 +511,27 @@ def test_ridge_spectrum_from_a_gram_matrix_matches_the_design():
         dual.coef(1.0)
     with pytest.raises(ValueError, match="n × n Gram matrix"):
         RidgeSpectrum.from_gram(X, y)
+
+
+def test_bootstrap_refit_in_the_dual_matches_the_primal_ridge_solution():
+    """More terms than rows: the n x n dual system gives the p x p ridge solution, rows drawn 0 times included."""
+    from helpers.linear import _weighted_dual_ridge
+
+    rng = np.random.default_rng(0)
+    Z, r = rng.normal(size=(15, 40)), rng.normal(size=15)
+    w = rng.integers(0, 3, size=15).astype(float)
+    mu, alpha = w @ Z / w.sum(), 0.7
+    A = Z - mu
+    primal = np.linalg.solve((A * w[:, None]).T @ A + alpha * np.eye(40), (A * w[:, None]).T @ r)
+    assert_allclose(_weighted_dual_ridge(Z, Z @ Z.T, w, r, mu, alpha), primal, atol=1e-10)
+
+
+def test_bootstrap_coefficients_with_more_terms_than_rows():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 10))
+    y = X[:, 0] * X[:, 1] + rng.normal(scale=0.1, size=30)
+    fitted = MultilinearRegressor(interactions="all").fit(X, y)
+    assert len(fitted.coef_) > len(y)
+    boot = bootstrap_coefficients(fitted, X, y, n_bootstrap=5, random_state=0)
+    assert boot.shape == (5, len(fitted.coef_) + 1) and np.isfinite(boot.to_numpy()).all()
+    assert_allclose(boot, bootstrap_coefficients(fitted, X, y, n_bootstrap=5, random_state=0))

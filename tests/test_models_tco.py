@@ -82,9 +82,9 @@ def test_recipe_choices(toy):
     df, y = toy
     fe, bg = tco_model("formation_energy"), tco_model("bandgap")
     fe_ngrams, bg_ngrams = (m[0].transformer_list[0][1].get_params() for m in (fe, bg))
-    assert fe_ngrams["max_n"] == bg_ngrams["max_n"] == 2
-    assert (fe_ngrams["normalize"], bg_ngrams["normalize"]) == ("volume", "atom")
-    assert fe[-1].pair_among == BANDGAP_PAIRS and not fe[-1].log_target
+    assert (fe_ngrams["max_n"], bg_ngrams["max_n"]) == (3, 2)
+    assert fe_ngrams["normalize"] == bg_ngrams["normalize"] == "atom"
+    assert fe[-1].interactions == "all" and fe[-1].pair_among is None and not fe[-1].log_target
     assert bg[-1].log_target and bg[-1].pair_among == BANDGAP_PAIRS
     fitted = clone(bg).fit(df, y)
     pairs = [t for t, k in zip(fitted[-1].term_names_, fitted[-1].term_kinds_, strict=True) if k == "pair"]

@@ -3,7 +3,8 @@ training data only:
 
 - :mod:`helpers.baselines.krr` — kernel ridge regression with a cheap exact CV over (kernel width, penalty);
 - :mod:`helpers.baselines.mlp` — multilayer-perceptron ensembles in the style of Janet & Kulik (2017);
-- :mod:`helpers.baselines.boosting` — histogram gradient boosting (regressor and classifier) tuned by inner CV.
+- :mod:`helpers.baselines.boosting` — histogram gradient boosting (regressor and classifier) tuned by inner CV;
+- :mod:`helpers.baselines.ebm` — InterpretML's Explainable Boosting Machine, early-stopped on whole groups.
 """
 
 # explicit imports, so that tools and IDEs follow every name to the module that defines it
@@ -15,6 +16,7 @@ from helpers.baselines.boosting import (
     BoostingCV,
     tuned_boosting,
 )
+from helpers.baselines.ebm import DEFAULT_EBM_GRID, EBMRegressorCV, grouped_bags
 from helpers.baselines.krr import (
     DEFAULT_GAMMA_FACTORS,
     DEFAULT_KRR_ALPHAS,
@@ -29,6 +31,9 @@ __all__ = [
     "BoostingCV",
     "CentredKernelRidge",
     "DEFAULT_BOOSTING_GRID",
+    "DEFAULT_EBM_GRID",
+    "EBMRegressorCV",
+    "grouped_bags",
     "DEFAULT_GAMMA_FACTORS",
     "DEFAULT_KRR_ALPHAS",
     "DEFAULT_MLP_ALPHAS",
