@@ -5,7 +5,7 @@
 #   make lab     open the chapters in JupyterLab (a .md chapter opens as a notebook)
 #   make lint    ruff over the Python code (linter, and the formatter's check)
 #   make format  ruff format: rewrite the Python code in the house layout
-#   make bench   time the speed goals (tools/bench.py)
+#   make bench   time the speed goals and the models of the scorecard (tools/bench.py -> _build/bench.json)
 #   make nbval CHAPTER=chapters/02_interactions.md    run one chapter as a test
 # Needs CPython $(PY_MIN) to $(PY_MAX) and make. Data: set COMPENDIUM_DATA_MIRROR=/path/to/datasets to read
 # a local copy (no network needed); otherwise files are downloaded once into data/cache/.
@@ -103,7 +103,8 @@ student: $(STAMP)
 	mv $(STUDENT)/src/_build/html $(STUDENT)/html
 	@echo "make: student book in $(STUDENT)/html/index.html, notebooks in $(STUDENT)/notebooks/"
 
-# the speed goals, timed on this machine (not in CI: wall-clock bounds belong on a quiet machine)
+# the speed goals and the model timings of the scorecard, timed on this machine, written to _build/bench.json
+# (not in CI: wall-clock bounds belong on a quiet machine)
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py
 

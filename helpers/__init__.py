@@ -9,12 +9,14 @@ Data
     :mod:`helpers.data.store` (registry, cache, mirror, download, verification),
     :mod:`helpers.data.errors`, and one module per dataset: :mod:`helpers.data.tco`,
     :mod:`helpers.data.elpasolite`, :mod:`helpers.data.tmc`,
-    :mod:`helpers.data.perovskite`.
+    :mod:`helpers.data.perovskite`, :mod:`helpers.data.composition`.
 
 Features (scikit-learn transformers)
   - :mod:`helpers.featurize` — :mod:`helpers.featurize.base` (the featurizer contract),
     :mod:`helpers.featurize.ngram` (n-grams of the TCO crystal graph),
     :mod:`helpers.featurize.tco` (composition, volume and space group of a TCO),
+    :mod:`helpers.featurize.composition` (element fractions and fraction-weighted element properties of a formula),
+    :mod:`helpers.featurize.potential` (two-body and many-body bases of atomic environments),
     :mod:`helpers.featurize.elpasolite` (site encodings of ABC2D6 elpasolites and their pair rule),
     :mod:`helpers.featurize.complexes` (metal and ligand encodings of transition-metal complexes and their
     pair rule).
@@ -26,7 +28,8 @@ The multilinear model
     :mod:`helpers.models.tco` (with its log-target regressor and the dual form of its all-pairs candidate),
     :mod:`helpers.models.elpasolite` (with its table view),
     :mod:`helpers.models.spin_splitting`,
-    :mod:`helpers.models.perovskite` (a classifier: the multilinear model with a logistic link).
+    :mod:`helpers.models.perovskite` (a classifier: the multilinear model with a logistic link),
+    :mod:`helpers.models.composition` (formation energy from composition alone).
 
 What it is compared with, and how
   - :mod:`helpers.baselines` — the black boxes, each tuned by inner CV: :mod:`helpers.baselines.krr`
@@ -48,6 +51,7 @@ Drawing and reporting
     :mod:`helpers.plots.classification`.
   - :mod:`helpers.style` — the altair theme and colour convention.
   - :mod:`helpers.results` — headline numbers recorded per chapter, and glue.
+  - :mod:`helpers.scorecard` — the case studies' recorded errors side by side, relative to the multilinear model.
   - :mod:`helpers.sphinx_vega` — Sphinx extension serving the vega bundle so charts draw offline.
   - :mod:`helpers.sphinx_deepdive` — Sphinx extension for collapsible deep dives that hold code cells.
 

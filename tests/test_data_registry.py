@@ -16,7 +16,16 @@ import pytest
 from helpers import data
 from helpers.data import store, tco
 
-CITATION_KEYS = {"sutton2019", "faber2016", "janet2017chemsci", "janet2017jpca", "allen2022", "bartel2019"}
+CITATION_KEYS = {
+    "sutton2019",
+    "faber2016",
+    "janet2017chemsci",
+    "janet2017jpca",
+    "allen2022",
+    "bartel2019",
+    "bartel2020",
+    "wang2021",
+}
 SMALL = "tmc/rac155_2018/test_names.csv"
 
 

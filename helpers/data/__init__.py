@@ -25,7 +25,7 @@ import time.
 Modules: :mod:`~helpers.data.store` (registry, locations, verification, download), :mod:`~helpers.data.errors`,
 :mod:`~helpers.data._unpickle` (the restricted loader of numpy pickles), and one module per dataset:
 :mod:`~helpers.data.tco`, :mod:`~helpers.data.elpasolite`, :mod:`~helpers.data.tmc`,
-:mod:`~helpers.data.perovskite`.
+:mod:`~helpers.data.perovskite`, :mod:`~helpers.data.composition`.
 
 Public API: :func:`load_tco`, :func:`load_elpasolites`, :func:`load_spin_splitting`,
 :func:`load_rac_descriptors`, :func:`load_perovskites`, :func:`load_double_perovskites`,
@@ -35,6 +35,7 @@ Public API: :func:`load_tco`, :func:`load_elpasolites`, :func:`load_spin_splitti
 """
 
 # explicit imports, so that tools and IDEs follow every name to the module that defines it
+from helpers.data.composition import COMPOSITION_SPLITS, load_composition_ef, load_composition_published, parse_formulas
 from helpers.data.elpasolite import load_elpasolites
 from helpers.data.errors import DataError, DataIntegrityError, DataNotFoundError, GeometryParseError, UnsafePickleError
 from helpers.data.perovskite import PEROVSKITE_ANIONS, load_double_perovskites, load_perovskites
@@ -93,4 +94,8 @@ __all__ = [
     "sha256_file",
     "TCOData",
     "UnsafePickleError",
+    "COMPOSITION_SPLITS",
+    "load_composition_ef",
+    "load_composition_published",
+    "parse_formulas",
 ]

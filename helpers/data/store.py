@@ -52,7 +52,7 @@ CACHE_ENV = "COMPENDIUM_DATA_CACHE"
 #: Environment variable naming another registry file (default ``data/registry.json``).
 REGISTRY_ENV = "COMPENDIUM_DATA_REGISTRY"
 #: The datasets the loaders read.
-DATASETS = ("tco", "elpasolite", "tmc", "perovskite")
+DATASETS = ("tco", "elpasolite", "tmc", "perovskite", "composition")
 #: A ``.download-*`` folder left in the cache by a killed process is removed once it is this old (seconds),
 #: or as soon as its process is known to be gone (same host).
 STALE_DOWNLOAD_AGE = 24 * 3600

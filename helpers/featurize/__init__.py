@@ -7,7 +7,9 @@ Every featurizer derives from :class:`helpers.featurize.base.Featurizer`: ``fit`
 - :mod:`helpers.featurize.ngram` — n-gram counts of TCO crystal graphs;
 - :mod:`helpers.featurize.tco` — composition, volume and space group of a TCO;
 - :mod:`helpers.featurize.elpasolite` — site/element encodings of ABC2D6 elpasolites;
-- :mod:`helpers.featurize.complexes` — metal/ligand encodings of transition-metal complexes.
+- :mod:`helpers.featurize.complexes` — metal/ligand encodings of transition-metal complexes;
+- :mod:`helpers.featurize.composition` — element fractions and weighted element properties of a formula;
+- :mod:`helpers.featurize.potential` — radial two-body and many-body bases of atomic cells (EMT copper).
 """
 
 # explicit imports, so that tools and IDEs follow every name to the module that defines it
@@ -28,6 +30,12 @@ from helpers.featurize.complexes import (
     canonical_ligand,
     complex_categories,
     complex_key,
+)
+from helpers.featurize.composition import (
+    COMPOSITION_BLOCKS,
+    COMPOSITION_PROPERTIES,
+    CompositionFeaturizer,
+    element_properties,
 )
 from helpers.featurize.elpasolite import (
     ELEMENT_PROPERTIES,
@@ -59,6 +67,7 @@ from helpers.featurize.ngram import (
     metal_oxygen_distances,
     neighbourhood,
 )
+from helpers.featurize.potential import COPPER_LATTICE, RadialDensityFeaturizer, emt_cells
 from helpers.featurize.tco import SPACE_GROUPS, TCOTabularFeaturizer
 
 __all__ = [
@@ -108,4 +117,11 @@ __all__ = [
     "TCOTabularFeaturizer",
     "UnseenNGramWarning",
     "WINNER_BOND_FACTORS",
+    "COMPOSITION_BLOCKS",
+    "COMPOSITION_PROPERTIES",
+    "CompositionFeaturizer",
+    "element_properties",
+    "COPPER_LATTICE",
+    "RadialDensityFeaturizer",
+    "emt_cells",
 ]

@@ -8,9 +8,18 @@ The chapters, the scorecard and a reader scoring their own compounds all get the
   :mod:`helpers.models.elpasolite`;
 - :func:`spin_splitting_model`, :mod:`helpers.models.spin_splitting`.
 - :func:`perovskite_model` (a classifier, with :class:`PerovskiteCV`), :mod:`helpers.models.perovskite`.
+- :func:`composition_model` (formation energy from the formula alone), :mod:`helpers.models.composition`.
 """
 
 # explicit imports, so that tools and IDEs follow every name to the module that defines it
+from helpers.models.composition import (
+    COMPOSITION_ALPHAS,
+    COMPOSITION_CANDIDATES,
+    CompositionPairs,
+    CompositionRegressor,
+    composition_model,
+    fit_on_validation,
+)
 from helpers.models.elpasolite import (
     ELPASOLITE_PROPERTIES,
     ELPASOLITE_TARGET,
@@ -92,4 +101,10 @@ __all__ = [
     "TCO_TARGETS",
     "QuadraticKernelRidge",
     "TCOMultilinearRegressor",
+    "COMPOSITION_ALPHAS",
+    "COMPOSITION_CANDIDATES",
+    "CompositionPairs",
+    "CompositionRegressor",
+    "composition_model",
+    "fit_on_validation",
 ]
