@@ -49,6 +49,17 @@ def test_many_body_powers_and_names():
     assert x[6] > x[3] ** 2  # mean of squares exceeds square of mean: not a pair sum
 
 
+def test_per_atom_products_by_hand():
+    atoms = bulk("Cu", "fcc", a=COPPER_LATTICE, cubic=True)
+    atoms.positions[1] += 0.15
+    f = RadialDensityFeaturizer(n_basis=3, powers=(1,), products=True).fit([atoms])
+    x = dict(zip(f.get_feature_names_out(), f.transform([atoms])[0], strict=True))
+    rho = f.densities(atoms)
+    assert len(x) == 3 + 6  # three channels, six products k <= l
+    assert x["ρ0·ρ2"] == pytest.approx(np.mean(rho[:, 0] * rho[:, 2]), rel=1e-12)
+    assert x["ρ1·ρ1"] == pytest.approx(np.mean(rho[:, 1] ** 2), rel=1e-12)
+
+
 def test_bad_inputs():
     with pytest.raises(ValueError, match="0 < r_min < cutoff"):
         RadialDensityFeaturizer(r_min=6.0).fit(None)

@@ -11,7 +11,9 @@ copper cells and their EMT energies in seconds.
 
 - ``powers=(1,)``: the two-body basis, ``(1/N) Σ_ij g_k(r_ij)`` (a linear model on it is a pair potential);
 - powers such as ``(0.5, 1, 2)``: many-body terms, since ``ρ_ik^p`` is not a sum over pairs (``ρ²``
-  contains triples, ``√ρ`` is the second-moment form of the embedding energy).
+  contains triples, ``√ρ`` is the second-moment form of the embedding energy);
+- ``products=True``: the per-atom products ``(1/N) Σ_i ρ_ik ρ_il`` (k ≤ l), three-body terms of two
+  radial channels, the radial part of the local invariants of SNAP, MTP and ACE.
 
 Both are linear models in their coefficients: what differs is the basis.
 """
@@ -75,17 +77,21 @@ class RadialDensityFeaturizer(Featurizer):
         ``(1 + cos(π r / cutoff)) / 2`` so that it goes smoothly to 0 at ``cutoff``.
     powers : tuple of float, default (1,)
         Powers p of the densities, features ``(1/N) Σ_i ρ_ik^p``; ``(1,)`` is the two-body basis.
+    products : bool, default False
+        Add the per-atom products of two channels, ``(1/N) Σ_i ρ_ik ρ_il`` for k ≤ l, after the powers.
 
-    Features are named ``"ρ3^2"`` (channel 3, power 2); the widths equal the spacing of the centres.
+    Features are named ``"ρ3^2"`` (channel 3, power 2) and ``"ρ1·ρ3"`` (a product); the widths of the
+    Gaussians equal the spacing of their centres. Densities are dimensionless (sums of values in [0, 1]).
     """
 
     CITATIONS = ("jacobsen1996",)
 
-    def __init__(self, n_basis: int = 8, r_min: float = 2.0, cutoff: float = 5.5, powers=(1.0,)):
+    def __init__(self, n_basis: int = 8, r_min: float = 2.0, cutoff: float = 5.5, powers=(1.0,), products=False):
         self.n_basis = n_basis
         self.r_min = r_min
         self.cutoff = cutoff
         self.powers = powers
+        self.products = products
 
     def _check(self) -> tuple[np.ndarray, float]:
         if int(self.n_basis) < 1 or not 0 < float(self.r_min) < float(self.cutoff):
@@ -101,7 +107,10 @@ class RadialDensityFeaturizer(Featurizer):
     def fit(self, X, y=None):
         """Name the features (the basis has nothing to learn)."""
         self._check()
-        self.feature_names_ = [f"ρ{k}^{p:g}" for p in self.powers for k in range(int(self.n_basis))]
+        n = int(self.n_basis)
+        self.feature_names_ = [f"ρ{k}^{p:g}" for p in self.powers for k in range(n)]
+        if self.products:
+            self.feature_names_ += [f"ρ{k}·ρ{m}" for k, m in zip(*np.triu_indices(n), strict=True)]
         return self
 
     def densities(self, atoms) -> np.ndarray:
@@ -128,5 +137,9 @@ class RadialDensityFeaturizer(Featurizer):
         out = np.empty((len(cells), len(self.feature_names_)))
         for r, atoms in enumerate(cells):
             rho = self.densities(atoms)
-            out[r] = np.concatenate([np.mean(rho ** float(p), axis=0) for p in self.powers])
+            parts = [np.mean(rho ** float(p), axis=0) for p in self.powers]
+            if self.products:
+                upper = np.triu_indices(rho.shape[1])
+                parts.append((rho.T @ rho)[upper] / len(rho))
+            out[r] = np.concatenate(parts)
         return out
