@@ -68,3 +68,29 @@ def test_bad_penalty_and_empty_candidates():
         models.composition_model(candidate="fractions", alpha=0.0).fit(X, y)
     with pytest.raises(ValueError, match="at least one candidate"):
         models.fit_on_validation({}, X, y, X, y)
+
+
+def test_validation_choice_re_chooses_at_every_fit_and_clones():
+    X, y = _toy(300, 0)
+    X_val, y_val = _toy(150, 1)
+    cands = {n: models.composition_model(candidate=n, alpha=0.01) for n in ("fractions", "fractions + pairs")}
+    choice = models.ValidationChoice(cands, X_val, y_val)
+    fitted = clone(choice).fit(X, y)
+    assert fitted.best_ == "fractions + pairs"
+    np.testing.assert_allclose(fitted.predict(X_val), fitted.best_estimator_.predict(X_val))
+    direct = models.fit_on_validation(cands, X, y, X_val, y_val)
+    np.testing.assert_allclose(fitted.predict(X_val), direct.fitted[direct.best].predict(X_val))
+    assert not hasattr(choice, "best_")  # the template is left unfitted
+    with pytest.raises(ValueError, match="needs X_val and y_val"):
+        models.ValidationChoice(cands).fit(X, y)
+
+
+def test_parallel_validation_search_gives_the_same_result():
+    X, y = _toy(200, 0)
+    X_val, y_val = _toy(100, 1)
+    cands = {a: models.composition_model(candidate="fractions + pairs", alpha=a) for a in (0.01, 1.0, 100.0)}
+    one = models.fit_on_validation(cands, X, y, X_val, y_val)
+    two = models.fit_on_validation(cands, X, y, X_val, y_val, n_jobs=2)
+    pd.testing.assert_series_equal(one.table.val_mae, two.table.val_mae)
+    assert one.best == two.best
+    np.testing.assert_array_equal(one.fitted[one.best].predict(X_val), two.fitted[two.best].predict(X_val))

@@ -17,6 +17,7 @@ from helpers.models.composition import (
     COMPOSITION_CANDIDATES,
     CompositionPairs,
     CompositionRegressor,
+    ValidationChoice,
     composition_model,
     fit_on_validation,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "COMPOSITION_CANDIDATES",
     "CompositionPairs",
     "CompositionRegressor",
+    "ValidationChoice",
     "composition_model",
     "fit_on_validation",
 ]

@@ -31,6 +31,7 @@ __all__ = [
     "COMPOSITION_ALPHAS",
     "CompositionPairs",
     "CompositionRegressor",
+    "ValidationChoice",
     "composition_model",
     "fit_on_validation",
 ]
@@ -199,32 +200,64 @@ def composition_model(*, candidate: str = "+ property splines and pairs", alpha:
     )
 
 
-def fit_on_validation(candidates: dict, X, y, X_val, y_val) -> Bunch:
+def _fit_and_score(estimator, X, y, X_val, y_val) -> tuple:
+    """(fitted clone, validation MAE, seconds), with one BLAS/OpenMP thread (workers share the cores)."""
+    import time
+
+    start = time.perf_counter()
+    with threadpool_limits(1):
+        fitted = clone(estimator).fit(X, y)
+        pred = np.asarray(fitted.predict(X_val), dtype=np.float64)
+    return fitted, float(np.mean(np.abs(pred - y_val))), time.perf_counter() - start
+
+
+def fit_on_validation(candidates: dict, X, y, X_val, y_val, *, n_jobs=None) -> Bunch:
     """Fit every candidate on the training rows and score it on the validation rows (MAE, units of ``y``).
 
-    ``candidates``: name → unfitted estimator (``fit(X, y)``, ``predict(X)``). Each fit runs with one
-    BLAS/OpenMP thread (the book's machine shares its two cores). Returns a Bunch with ``table`` (one row per
-    candidate: ``candidate``, ``val_mae``, ``fit_seconds``), ``best`` (the name with the lowest validation MAE)
-    and ``fitted`` (name → fitted estimator).
+    ``candidates``: name → unfitted estimator (``fit(X, y)``, ``predict(X)``). ``n_jobs`` candidates are
+    fitted at a time (joblib; None: one after the other), each with one BLAS/OpenMP thread; the result does
+    not depend on ``n_jobs``. Returns a Bunch with ``table`` (one row per candidate, in the order given:
+    ``candidate``, ``val_mae``, ``fit_seconds``), ``best`` (the name with the lowest validation MAE, the first
+    one on a tie) and ``fitted`` (name → fitted estimator).
     """
-    import time
+    from joblib import Parallel, delayed
 
     if not candidates:
         raise ValueError("give at least one candidate estimator")
     y, y_val = np.asarray(y, dtype=np.float64), np.asarray(y_val, dtype=np.float64)
-    rows, fitted = [], {}
-    for name, estimator in candidates.items():
-        start = time.perf_counter()
-        with threadpool_limits(1):
-            fitted[name] = clone(estimator).fit(X, y)
-            pred = np.asarray(fitted[name].predict(X_val), dtype=np.float64)
-        rows.append(
-            {
-                "candidate": name,
-                "val_mae": float(np.mean(np.abs(pred - y_val))),
-                "fit_seconds": time.perf_counter() - start,
-            }
-        )
-    table = pd.DataFrame(rows)
+    names = list(candidates)
+    out = Parallel(n_jobs=n_jobs)(delayed(_fit_and_score)(candidates[n], X, y, X_val, y_val) for n in names)
+    table = pd.DataFrame({"candidate": names, "val_mae": [o[1] for o in out], "fit_seconds": [o[2] for o in out]})
     best = table.loc[table["val_mae"].idxmin(), "candidate"]
-    return Bunch(table=table, best=best, fitted=fitted)
+    return Bunch(table=table, best=best, fitted={n: o[0] for n, o in zip(names, out, strict=True)})
+
+
+class ValidationChoice(RegressorMixin, BaseEstimator):
+    """An estimator that, at every ``fit``, picks among ``candidates`` by MAE on a fixed validation split.
+
+    :func:`fit_on_validation` as a scikit-learn estimator, so that a learning curve
+    (:func:`helpers.evaluate.learning_curve`) re-makes the choice at each training size instead of reusing
+    the full-size one (a ridge penalty that suits 60,000 compounds over-fits 1,000). ``candidates``: name →
+    unfitted estimator; ``X_val``, ``y_val``: the validation rows, never the test rows. After ``fit``:
+    ``best_`` (the chosen name), ``best_estimator_`` and ``table_`` (as :func:`fit_on_validation`'s).
+    ``n_jobs``: candidates fitted at a time, as there.
+    """
+
+    def __init__(self, candidates=None, X_val=None, y_val=None, n_jobs=None):
+        self.candidates = candidates
+        self.X_val = X_val
+        self.y_val = y_val
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y):
+        """Fit every candidate on ``(X, y)`` and keep the one with the lowest validation MAE."""
+        if self.X_val is None or self.y_val is None:
+            raise ValueError("ValidationChoice needs X_val and y_val: the validation rows the choice is made on")
+        search = fit_on_validation(dict(self.candidates or {}), X, y, self.X_val, self.y_val, n_jobs=self.n_jobs)
+        self.best_, self.table_ = search.best, search.table
+        self.best_estimator_ = search.fitted[search.best]
+        return self
+
+    def predict(self, X):
+        """The chosen estimator's predictions."""
+        return self.best_estimator_.predict(X)
