@@ -30,6 +30,7 @@ def learning_curve_chart(
     value: str = "mae",
     model: str = "model",
     references: pd.DataFrame | None = None,
+    samples: str = "training crystals",
     width: int = 420,
     height: int = 280,
 ) -> alt.LayerChart:
@@ -37,10 +38,10 @@ def learning_curve_chart(
 
     ``curves`` columns: ``n`` (training-set size), ``value`` (the error, in ``unit``) and ``model``.
     ``references`` (optional): columns ``label`` and ``value``, drawn as dashed horizontal lines
-    (e.g. a published error). ``quantity``/``unit`` title the y axis.
+    (e.g. a published error). ``quantity``/``unit`` title the y axis, ``samples`` the x axis.
     """
     _check_curves(curves, "curves", n=n, value=value, model=model)
-    x = alt.X(f"{n}:Q", scale=alt.Scale(type="log"), title=axis_title("training crystals", "1"))
+    x = alt.X(f"{n}:Q", scale=alt.Scale(type="log"), title=axis_title(samples, "1"))
     y = alt.Y(f"{value}:Q", scale=alt.Scale(type="log", zero=False), title=axis_title(quantity, unit))
     colour = alt.Color(f"{model}:N", title="model")
     tip = [alt.Tooltip(f"{model}:N"), alt.Tooltip(f"{n}:Q", format=","), alt.Tooltip(f"{value}:Q", format=".3f")]
@@ -97,6 +98,7 @@ def learning_curve_range_chart(
     value: str = "mae",
     model: str = "model",
     references: pd.DataFrame | None = None,
+    samples: str = "training crystals",
     width: int = 420,
     height: int = 280,
 ) -> alt.LayerChart:
@@ -104,8 +106,8 @@ def learning_curve_range_chart(
 
     ``draws`` columns: ``n`` (training-set size), ``value`` (the error of one draw, in ``unit``) and
     ``model`` (e.g. :func:`helpers.evaluate.learning_curve`'s frame). The line joins the mean over the
-    draws at each size; the error bar spans the smallest to the largest draw. ``references`` as in
-    :func:`learning_curve_chart`.
+    draws at each size; the error bar spans the smallest to the largest draw. ``references`` and
+    ``samples`` as in :func:`learning_curve_chart`.
     """
     _check_curves(draws, "draws", n=n, value=value, model=model)
     summary = draws.groupby([model, n], as_index=False)[value].agg(["mean", "min", "max"])
@@ -114,13 +116,16 @@ def learning_curve_range_chart(
         .mark_errorbar()
         .encode(
             x=alt.X(f"{n}:Q", scale=alt.Scale(type="log")),
-            y=alt.Y("min:Q", scale=alt.Scale(type="log", zero=False)),
+            # the curves' own title: a different one would be joined to it ("..., min")
+            y=alt.Y("min:Q", scale=alt.Scale(type="log", zero=False), title=axis_title(quantity, unit)),
             y2="max:Q",
             color=alt.Color(f"{model}:N", title="model"),
         )
     )
     mean = summary.rename(columns={"mean": value})
     return alt.layer(
-        learning_curve_chart(mean, quantity=quantity, unit=unit, n=n, value=value, model=model, references=references),
+        learning_curve_chart(
+            mean, quantity=quantity, unit=unit, n=n, value=value, model=model, references=references, samples=samples
+        ),
         bars,
     ).properties(width=width, height=height)
