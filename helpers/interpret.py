@@ -30,6 +30,7 @@ __all__ = [
     "fit_ensemble",
     "partial_dependence_ice",
     "h_statistic",
+    "h_statistic_three_way",
     "level_contributions",
     "column_change",
 ]
@@ -298,12 +299,13 @@ def _pd_at_data(f, A, cols) -> np.ndarray:
     return out - out.mean()
 
 
-def _pair_indices(X, pairs, feature_names, p) -> list[tuple[int, int]]:
-    """Validated (j, k) column indices: two different, existing features per pair."""
+def _pair_indices(X, pairs, feature_names, p, *, size: int = 2) -> list[tuple[int, ...]]:
+    """Validated column indices: ``size`` different, existing features per pair (or triple)."""
+    what = {2: "a pair must be two features", 3: "a triple must be three features"}[size]
     out = []
     for pr in pairs:
-        if isinstance(pr, (str, bytes)) or len(pr) != 2:
-            raise ValueError(f"a pair must be two features (indices or names), got {pr!r}")
+        if isinstance(pr, (str, bytes)) or len(pr) != size:
+            raise ValueError(f"{what} (indices or names), got {pr!r}")
         ij = []
         for q in pr:
             if isinstance(q, (bool, np.bool_)):
@@ -311,10 +313,35 @@ def _pair_indices(X, pairs, feature_names, p) -> list[tuple[int, int]]:
             if isinstance(q, (int, np.integer)) and not 0 <= int(q) < p:
                 raise ValueError(f"feature index {q} out of range for {p} features (negative indices are refused)")
             ij.append(_feature_index(X, q, feature_names)[0])
-        if ij[0] == ij[1]:
-            raise ValueError(f"H² is defined for two different features, got the pair {pr!r}")
-        out.append((ij[0], ij[1]))
+        if len(set(ij)) != size:
+            raise ValueError(f"H² is defined for {what.split()[-2]} different features, got {pr!r}")
+        out.append(tuple(ij))
     return out
+
+
+def _h_sample(estimator, X, n_max, random_state) -> tuple[np.ndarray, Callable, np.ndarray, float]:
+    """Checked (sub)sample ``A`` of X, the prediction function, its predictions on ``A`` and their
+    centred sum of squares (the scale below which a PD counts as identically zero)."""
+    model = Ensemble(estimator) if isinstance(estimator, (list, tuple)) else estimator
+    A = X.to_numpy(dtype=float) if isinstance(X, pd.DataFrame) else np.asarray(X, dtype=float)
+    if A.ndim != 2:
+        raise ValueError(f"X must be 2-dimensional, got shape {A.shape}")
+    n = A.shape[0]
+    if isinstance(n_max, bool) or not isinstance(n_max, (int, np.integer)) or n_max < 2:
+        raise ValueError(f"n_max must be an integer >= 2, got {n_max!r}")
+    if n < 2:
+        raise ValueError(f"H² needs at least 2 rows of X to average over, got {n}")
+    if not np.all(np.isfinite(A)):
+        bad = sorted({int(c) for c in np.argwhere(~np.isfinite(A))[:, 1]})
+        raise ValueError(f"X has NaN or infinite values in column(s) {bad}: impute or drop those rows first")
+    if n > n_max:
+        rng = check_random_state(random_state)
+        A = A[np.sort(rng.choice(n, n_max, replace=False))]
+    f = _as_predict(model, X)
+    fA = f(A)
+    if not np.all(np.isfinite(fA)):
+        raise ValueError("the model's predictions on X are not all finite: H² would be meaningless")
+    return A, f, fA, float(np.sum((fA - fA.mean()) ** 2))
 
 
 def h_statistic(estimator, X, *, pairs=None, n_max: int = 200, random_state=0, feature_names=None) -> Bunch:
@@ -346,31 +373,13 @@ def h_statistic(estimator, X, *, pairs=None, n_max: int = 200, random_state=0, f
     PD is identically zero (Σ PD_jk² below 1e-20 × the sum of squares of the centred predictions:
     the model does not depend on the pair); non-finite inputs or predictions are an error.
     """
-    model = Ensemble(estimator) if isinstance(estimator, (list, tuple)) else estimator
-    A = X.to_numpy(dtype=float) if isinstance(X, pd.DataFrame) else np.asarray(X, dtype=float)
-    if A.ndim != 2:
-        raise ValueError(f"X must be 2-dimensional, got shape {A.shape}")
-    n, p = A.shape
-    if isinstance(n_max, bool) or not isinstance(n_max, (int, np.integer)) or n_max < 2:
-        raise ValueError(f"n_max must be an integer >= 2, got {n_max!r}")
-    if n < 2:
-        raise ValueError(f"H² needs at least 2 rows of X to average over, got {n}")
-    if not np.all(np.isfinite(A)):
-        bad = sorted({int(c) for c in np.argwhere(~np.isfinite(A))[:, 1]})
-        raise ValueError(f"X has NaN or infinite values in column(s) {bad}: impute or drop those rows first")
-    if n > n_max:
-        rng = check_random_state(random_state)
-        A = A[np.sort(rng.choice(n, n_max, replace=False))]
-    f = _as_predict(model, X)
+    A, f, fA, total = _h_sample(estimator, X, n_max, random_state)
+    p = A.shape[1]
     idx_pairs = list(combinations(range(p), 2)) if pairs is None else _pair_indices(X, pairs, feature_names, p)
     names = [_feature_index(X, i, feature_names)[1] for i in range(p)]
-    fA = f(A)
-    if not np.all(np.isfinite(fA)):
-        raise ValueError("the model's predictions on X are not all finite: H² would be meaningless")
     single = {}
     h2 = np.empty(len(idx_pairs))
     strength = np.empty(len(idx_pairs))
-    total = float(np.sum((fA - fA.mean()) ** 2))  # scale for "joint PD identically zero"
     for t, (j, k) in enumerate(idx_pairs):
         for q in (j, k):
             if q not in single:
@@ -401,6 +410,72 @@ def h_statistic(estimator, X, *, pairs=None, n_max: int = 200, random_state=0, f
         interaction_rms=np.sqrt(strength),
         n_samples=A.shape[0],
         table=table,
+    )
+
+
+def h_statistic_three_way(estimator, X, *, triples, n_max: int = 200, random_state=0, feature_names=None) -> Bunch:
+    """Friedman & Popescu's three-way interaction statistic H² for triples of features, and the
+    pairwise H² of every pair inside them, from one set of partial dependences.
+
+    ``H²_jkl = Σ_i [PD_jkl − PD_jk − PD_jl − PD_kl + PD_j + PD_k + PD_l]² / Σ_i PD_jkl²`` (every PD
+    centred and evaluated at the sample's own points, as in :func:`h_statistic`): the share of the
+    triple's joint effect that no sum of one- and two-feature functions holds. It is 0 when the model
+    is a sum of pairwise terms in the three features (a multilinear model's form) and 1 for a pure
+    three-way product.
+
+    Cost: ``n²`` predictions for each feature, pair and triple involved, each computed once, so ``X``
+    is subsampled to ``n_max`` rows (seeded by ``random_state``) when larger.
+
+    Returns a Bunch with ``triples``, a DataFrame with one row per triple: ``triple`` (``"A & B & C"``),
+    ``h_squared`` (NaN when the joint PD is identically zero), ``interaction_rms`` (root mean square of
+    the bracket, in target units) and ``joint_rms`` (of PD_jkl: how much the three features move the
+    prediction together); ``pairs``, the same columns as :func:`h_statistic`'s ``table`` for every pair
+    inside the triples; and ``n_samples``.
+    """
+    A, f, _, total = _h_sample(estimator, X, n_max, random_state)
+    p = A.shape[1]
+    names = [_feature_index(X, i, feature_names)[1] for i in range(p)]
+    cache: dict[tuple[int, ...], np.ndarray] = {}
+
+    def pd_of(*cols: int) -> np.ndarray:
+        key = tuple(sorted(cols))
+        if key not in cache:
+            cache[key] = _pd_at_data(f, A, key)
+        return cache[key]
+
+    def share(num: float, joint: np.ndarray) -> float:
+        den = float(np.sum(joint**2))
+        return num / den if den > 1e-20 * total and den > 0 else np.nan
+
+    rows, pair_rows = [], {}
+    for trio in _pair_indices(X, triples, feature_names, p, size=3):
+        joint = pd_of(*trio)
+        rest = joint - sum(pd_of(*c) for c in combinations(trio, 2)) + sum(pd_of(q) for q in trio)
+        rows.append(
+            {
+                "triple": PAIR_SEP.join(names[q] for q in trio),
+                "h_squared": share(float(np.sum(rest**2)), joint),
+                "interaction_rms": float(np.sqrt(np.mean(rest**2))),
+                "joint_rms": float(np.sqrt(np.mean(joint**2))),
+            }
+        )
+        for a, b in combinations(trio, 2):
+            num = float(np.sum((pd_of(a, b) - pd_of(a) - pd_of(b)) ** 2))
+            h2 = share(num, pd_of(a, b))
+            strength = num / A.shape[0]
+            pair_rows[a, b] = {
+                "pair": f"{names[a]}{PAIR_SEP}{names[b]}",
+                "feature_a": names[a],
+                "feature_b": names[b],
+                "h_squared": h2,
+                "h": np.sqrt(h2),
+                "interaction_strength": strength,
+                "interaction_rms": np.sqrt(strength),
+            }
+    return Bunch(
+        triples=pd.DataFrame(rows, columns=["triple", "h_squared", "interaction_rms", "joint_rms"]),
+        pairs=pd.DataFrame(list(pair_rows.values())),
+        n_samples=A.shape[0],
     )
 
 

@@ -20,9 +20,10 @@ Records go to ``<results dir>/<chapter>.json`` (default ``_build/results/`` at t
 override with ``COMPENDIUM_RESULTS_DIR``), a JSON list of objects whose keys are exactly
 ``chapter, case, target, model, metric, value, unit, split`` plus any extra keyword given. Recording
 the same (case, target, model, metric, split) twice replaces the earlier record, so executing a chapter
-twice gives the same file. Every read-modify-write holds an exclusive lock on ``<chapter>.json.lock``
-and replaces the file atomically, so concurrent writers (nbval and the book build under ``make -j``)
-lose nothing.
+twice gives the same file; a record's ``n_train``, when given, is part of that identity, so a learning
+curve keeps one record per training-set size. Every read-modify-write holds an exclusive lock on
+``<chapter>.json.lock`` and replaces the file atomically, so concurrent writers (nbval and the book build
+under ``make -j``) lose nothing.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ __all__ = [
 ROOT = Path(__file__).resolve().parents[1]
 
 FIELDS = ("chapter", "case", "target", "model", "metric", "value", "unit", "split")
-_IDENTITY = ("case", "target", "model", "metric", "split")
+#: What makes two records "the same number": a learning curve records one model at several ``n_train``.
+_IDENTITY = ("case", "target", "model", "metric", "split", "n_train")
 
 
 class ResultsError(RuntimeError):
@@ -163,8 +165,9 @@ def record(
         _check_finite(name, v)
     rec.update(extra)
     json.dumps(rec, allow_nan=False)  # fail here, not at write time, on non-serialisable extras
+    identity = tuple(rec.get(k) for k in _IDENTITY)
     with _locked(chapter) as path:
-        records = [r for r in _read(path) if tuple(r.get(k) for k in _IDENTITY) != tuple(rec[k] for k in _IDENTITY)]
+        records = [r for r in _read(path) if tuple(r.get(k) for k in _IDENTITY) != identity]
         records.append(rec)
         _write(path, records)
     return rec
@@ -220,6 +223,29 @@ class ChapterResults:
     def record(self, **fields: Any) -> dict[str, Any]:
         """:func:`record` with this chapter and its defaults filled in (no glue)."""
         return record(chapter=self.chapter, **{**self.defaults, **fields})
+
+    def record_curve(self, draws, *, metric: str, unit: str, value: str = "mae", **fields: Any) -> int:
+        """Record a learning curve: the mean of ``value`` over the draws of each model and training size.
+
+        ``draws`` is a frame with columns ``model``, ``n_train`` and ``value`` (one row per draw, as
+        :func:`helpers.evaluate.learning_curve` returns). Each (model, size) becomes one record on split
+        ``"learning-curve"`` with ``n_train`` and ``n_draws``. Returns the number of records written.
+        """
+        missing = {"model", "n_train", value} - set(draws.columns)
+        if missing:
+            raise ValueError(f"draws lacks the column(s) {sorted(missing)}: pass evaluate.learning_curve's frame")
+        means = draws.groupby(["model", "n_train"], sort=True)[value].agg(["mean", "size"])
+        for (model, n_train), row in means.iterrows():
+            self.record(
+                **{"split": "learning-curve", **fields},
+                model=str(model),
+                metric=metric,
+                unit=unit,
+                value=float(row["mean"]),
+                n_train=int(n_train),
+                n_draws=int(row["size"]),
+            )
+        return len(means)
 
     def figure(self, key: str, chart: Any) -> Any:
         """Glue a chart under ``key`` (``fig-<prefix>-…``, also the figure's ``:name:``); returns the chart."""

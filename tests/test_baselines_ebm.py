@@ -52,6 +52,20 @@ def test_ebm_cv_picks_by_inner_cv_and_predicts():
     best = min(model.cv_results_, key=lambda r: r["mean_mae"])
     assert model.best_params_ == best["params"]
     assert np.mean(np.abs(model.predict(X) - y)) < 0.2  # an additive signal is learnt
+    # refit: the chosen setting on other rows, no new search
+    searched = model.cv_results_
+    model.refit(X[:600], y[:600], groups=groups[:600])
+    assert model.cv_results_ is searched and model.model_.n_features_in_ == 3
+    assert np.mean(np.abs(model.predict(X) - y)) < 0.3
+    with pytest.raises(ValueError, match="600 rows but y has 10"):
+        model.refit(X[:600], y[:10])
+
+
+def test_ebm_refit_needs_a_search_first():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        EBMRegressorCV().refit(np.zeros((4, 2)), np.zeros(4))
 
 
 def test_ebm_cv_refuses_mismatched_groups():

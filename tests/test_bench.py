@@ -46,3 +46,13 @@ def test_bad_arguments_are_refused(quick_cases, argv, capsys):
 def test_every_real_case_has_a_setup_and_a_description():
     for name, (setup, goal, what) in bench.CASES.items():
         assert callable(setup) and what and (goal is None or goal > 0), name
+
+
+def test_a_tco_model_case_runs_on_the_real_data(tmp_path):
+    # the set-up loads the real TCO data through the registry, featurizes, fits; a prediction case
+    # reports its rows (one case: the others share this path, and each costs seconds)
+    name = "tco-predict-krr"
+    assert bench.main([name, "--repeat", "1", "--out", str(tmp_path / "b.json")]) == 0
+    timing = json.loads((tmp_path / "b.json").read_text())["timings"][name]
+    assert timing["median_s"] > 0
+    assert timing["n_rows"] == 600

@@ -13,7 +13,7 @@ from numpy.testing import assert_allclose
 from sklearn.linear_model import LinearRegression
 from sklearn.neural_network import MLPRegressor
 
-from helpers.interpret import fit_ensemble, h_statistic, partial_dependence_ice
+from helpers.interpret import fit_ensemble, h_statistic, h_statistic_three_way, partial_dependence_ice
 
 
 def _f(X):
@@ -193,6 +193,48 @@ def test_fit_ensemble_refuses_a_deterministic_fit_and_bootstraps_it():
     assert np.all(r.pd_high - r.pd_low >= 0) and np.max(r.pd_high - r.pd_low) > 0  # a real band
     with pytest.raises(ValueError, match="n_members"):
         fit_ensemble(MultilinearRegressor(), X, y, n_members=1, resample="bootstrap")
+
+
+def test_three_way_h_statistic_exact_on_symmetric_full_factorial():
+    # a pure three-way product: every lower-order PD vanishes on a symmetric grid, so H² = 1;
+    # a sum of pairwise products (a multilinear model's form) has no three-way part: H² = 0
+    X, _ = _grid_design(k=7, p=3)
+    n = len(X)
+    pure = h_statistic_three_way(lambda A: A[:, 0] * A[:, 1] * A[:, 2], X, triples=[(0, 1, 2)], n_max=n).triples
+    assert pure.h_squared[0] == pytest.approx(1.0, abs=1e-12)
+    pairs = h_statistic_three_way(
+        lambda A: A[:, 0] * A[:, 1] + np.sin(A[:, 1]) * A[:, 2] + A[:, 0] ** 2, X, triples=[(0, 1, 2)], n_max=n
+    )
+    assert pairs.triples.h_squared[0] < 1e-12 and pairs.triples.interaction_rms[0] < 1e-12
+    # the pairwise H² inside the triple agree with h_statistic's
+    direct = h_statistic(lambda A: A[:, 0] * A[:, 1] + np.sin(A[:, 1]) * A[:, 2] + A[:, 0] ** 2, X, n_max=n)
+    assert list(pairs.pairs.pair) == list(direct.table.pair)
+    np.testing.assert_allclose(pairs.pairs.h_squared, direct.h_squared, atol=1e-12)
+    np.testing.assert_allclose(pairs.pairs.interaction_rms, direct.interaction_rms, atol=1e-12)
+    # mixed: f = x0 x1 x2 + x0 has joint PD f itself, three-way part x0 x1 x2
+    mixed = h_statistic_three_way(
+        lambda A: A[:, 0] * A[:, 1] * A[:, 2] + A[:, 0], X, triples=[(0, 1, 2)], n_max=n
+    ).triples
+    s = np.mean(X[:, 0] ** 2)
+    assert mixed.h_squared[0] == pytest.approx(s**3 / (s**3 + s), abs=1e-12)
+    assert mixed.interaction_rms[0] == pytest.approx(np.sqrt(s**3), abs=1e-12)
+    assert mixed.joint_rms[0] == pytest.approx(np.sqrt(s**3 + s), abs=1e-12)
+
+
+def test_three_way_h_statistic_names_subsampling_and_bad_triples():
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame(rng.uniform(-1, 1, (400, 4)), columns=list("abcd"))
+    t = h_statistic_three_way(
+        lambda F: F["a"] * F["b"] * F["c"] + F["d"], df, triples=[("a", "b", "c"), ("a", "b", "d")], n_max=60
+    )
+    assert list(t.triples.triple) == ["a & b & c", "a & b & d"] and t.n_samples == 60
+    assert t.triples.h_squared[0] > 0.9 and t.triples.h_squared[1] < 1e-12
+    assert list(t.pairs.pair) == ["a & b", "a & c", "b & c", "a & d", "b & d"]  # each pair once
+    irrelevant = h_statistic_three_way(lambda F: F["a"] * 0.0 + 1.0, df, triples=[("a", "b", "c")], n_max=20)
+    assert np.isnan(irrelevant.triples.h_squared[0])
+    for bad, match in [([(0, 1)], "three features"), ([(0, 0, 1)], "three different"), ([(0, 1, 9)], "out of range")]:
+        with pytest.raises(ValueError, match=match):
+            h_statistic_three_way(lambda A: A[:, 0], df.to_numpy(), triples=bad)
 
 
 # ----------------------------------------------------------------------------- H² input checks (issue 13)

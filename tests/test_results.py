@@ -62,6 +62,32 @@ def test_same_identity_replaces_and_reset_clears(tmp_results):
     assert results.load("99_demo") == []
 
 
+def test_n_train_is_part_of_the_identity(tmp_results):
+    # a learning curve: one record per size, and re-recording a size replaces only that size
+    results.reset("99_demo")
+    for n, v in [(100, 1.0), (200, 0.5), (100, 0.9)]:
+        results.record(chapter="99_demo", value=v, n_train=n, **FIELDS)
+    assert sorted((r["n_train"], r["value"]) for r in results.load("99_demo")) == [(100, 0.9), (200, 0.5)]
+    results.reset("99_demo")
+
+
+def test_record_curve_one_record_per_model_and_size(tmp_results):
+    import pandas as pd
+
+    res = results.start("99_demo", prefix="demo_", case="demo", target="t")
+    draws = pd.DataFrame({"model": ["a", "a", "a", "b"], "n_train": [10, 10, 20, 10], "mae": [1.0, 3.0, 0.5, 4.0]})
+    assert res.record_curve(draws, metric="mae", unit="eV") == 3
+    got = {(r["model"], r["n_train"]): (r["value"], r["n_draws"], r["split"]) for r in res.load()}
+    assert got == {
+        ("a", 10): (2.0, 2, "learning-curve"),
+        ("a", 20): (0.5, 1, "learning-curve"),
+        ("b", 10): (4.0, 1, "learning-curve"),
+    }
+    with pytest.raises(ValueError, match="n_train"):
+        res.record_curve(draws.drop(columns="n_train"), metric="mae", unit="eV")
+    results.reset("99_demo")
+
+
 @pytest.mark.parametrize("bad", [math.nan, math.inf, "1.0", None, True])
 def test_rejects_non_finite_or_non_numeric(tmp_results, bad):
     with pytest.raises(ValueError, match="finite real"):

@@ -124,6 +124,20 @@ class EBMRegressorCV(RegressorMixin, BaseEstimator):
         self.model_ = self._fit_one(self.best_params_, X, y, groups)
         return self
 
+    def refit(self, X, y, groups=None):
+        """Fit the setting chosen by :meth:`fit` again on other rows, without a new search.
+
+        For a search on a subset of the training rows (the inner CV costs a dozen fits) followed by one
+        fit on all of them; ``groups`` again shapes the early-stopping bags. Returns ``self``.
+        """
+        check_is_fitted(self, "best_params_")
+        y = np.asarray(y, dtype=np.float64).ravel()
+        if len(y) != len(X):
+            raise ValueError(f"X has {len(X)} rows but y has {len(y)} values")
+        groups = None if groups is None else np.asarray(groups)
+        self.model_ = self._fit_one(self.best_params_, X, y, groups)
+        return self
+
     def predict(self, X):
         """Predictions of the refitted EBM, in y's units."""
         check_is_fitted(self, "model_")
