@@ -34,7 +34,7 @@ LAB_FLAGS  ?=
 # JupyterLab opens text notebooks (.md) with jupytext's notebook view on double click
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: all install install-lab test unit nbval lint format book student bench check-charts check-offline lab clean
+.PHONY: all install install-lab test unit nbval lint format book student bench check-charts check-explorers check-offline lab clean
 
 all: test book
 
@@ -111,6 +111,11 @@ bench: $(STAMP)
 # headless Debian chromium must find every altair chart of the built book drawn, with no network
 check-charts: $(STAMP)
 	$(BIN)/python tools/check_charts.py _build/html
+
+# the what-if explorers of chapters 04 and 05, driven in headless chromium by Selenium (needs the Debian
+# packages chromium and chromium-driver), show the predictions the chapters recorded from model.predict
+check-explorers: $(STAMP)
+	$(BIN)/python tools/check_explorers.py _build/html --results _build/results
 
 # no page of the built book loads anything from a CDN or another host
 check-offline: $(STAMP)

@@ -43,6 +43,8 @@ Reading a fitted model
   - :mod:`helpers.interpret` — PD/ICE, ensembles, Friedman's H-statistic, contributions of categorical
     levels.
   - :mod:`helpers.elpasolite_screening` — enumerate and score the whole elpasolite space, flag candidates.
+  - :mod:`helpers.explorer` — what-if explorers: a fitted model as look-up tables over its inputs, and the
+    interactive chart that evaluates them in the reader's browser (chapters 04 and 05).
 
 Drawing and reporting
   - :mod:`helpers.plots` — altair chart builders (they draw results, they never fit):

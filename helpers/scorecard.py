@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from helpers import results
@@ -101,6 +102,7 @@ def _case_rows(case: str, spec: dict) -> pd.DataFrame:
             "metric": "error rate" if accuracy else spec["metric"].upper(),
             "unit": "%" if accuracy else rows.unit.to_numpy(),
             "error": error.to_numpy(),
+            "terms": rows["n_terms"].to_numpy() if "n_terms" in rows else np.nan,
         }
     )
 
@@ -108,8 +110,9 @@ def _case_rows(case: str, spec: dict) -> pd.DataFrame:
 def headline_errors(*, headlines: dict | None = None) -> pd.DataFrame:
     """One row per case and model: its recorded error and the ratio to the multilinear model's.
 
-    Columns ``case``, ``model``, ``metric``, ``unit``, ``error`` (in ``unit``), ``relative`` (error / error
-    of the multilinear model of the same case; below 1: better than the multilinear model) and
+    Columns ``case``, ``model``, ``metric``, ``unit``, ``error`` (in ``unit``), ``terms`` (the number of
+    fitted terms, where the chapter recorded it as ``n_terms``; else NaN), ``relative`` (error / error of
+    the multilinear model of the same case; below 1: better than the multilinear model) and
     ``explains_itself`` (:func:`explains_itself`).
     Raises :class:`ScorecardError` naming the chapter to run when a case's records are missing.
     """

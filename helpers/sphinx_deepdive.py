@@ -13,13 +13,16 @@ other content, so this one does, in the same way::
     ```
 
 Everything between the two markers becomes one admonition titled "Deep dive: <title>", with the classes
-``deep-dive`` and ``dropdown`` (sphinx-togglebutton collapses it). A start without its end, an end without
+``deep-dive`` and ``dropdown`` (sphinx-togglebutton collapses it). With the ``:open:`` option the block
+starts open (sphinx-togglebutton's ``toggle-shown`` class; the reader can still fold it), for side
+content the page should show, such as an interactive chart. A start without its end, an end without
 a start, a deep dive inside another, or one that spans a heading is a build error that names the line.
 """
 
 from __future__ import annotations
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.errors import ExtensionError
 from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
@@ -36,13 +39,15 @@ class deepdive_end(nodes.Element):
 
 
 class DeepDiveStart(SphinxDirective):
-    """``deepdive-start <title>``: opens a deep dive; a ``deepdive-end`` later in the same section closes it."""
+    """``deepdive-start <title>``: opens a deep dive; a ``deepdive-end`` later in the same section closes it.
+    The ``:open:`` flag makes the block start unfolded."""
 
     required_arguments = 1
     final_argument_whitespace = True
+    option_spec = {"open": directives.flag}
 
     def run(self):
-        node = deepdive_start(title=self.arguments[0].strip())
+        node = deepdive_start(title=self.arguments[0].strip(), open="open" in self.options)
         self.set_source_info(node)
         return [node]
 
@@ -85,7 +90,8 @@ class MergeDeepDives(SphinxTransform):
             body = parent.children[i + 1 : j]
             if any(isinstance(n, deepdive_start) for node in body for n in node.findall(deepdive_start)):
                 raise ExtensionError(f"{_where(start)}: a deep dive cannot contain another deep dive")
-            block = nodes.admonition("", classes=["deep-dive", "dropdown"])
+            classes = ["deep-dive", "dropdown"] + (["toggle-shown"] if start.get("open") else [])
+            block = nodes.admonition("", classes=classes)
             block.source, block.line = start.source, start.line
             block += nodes.title("", TITLE_PREFIX + start["title"])
             for node in body:

@@ -1,5 +1,6 @@
 """The scorecard reads the chapters' records: ratios to the multilinear model, and clear errors."""
 
+import numpy as np
 import pytest
 
 from helpers import results
@@ -27,8 +28,10 @@ def rec(chapter, model, metric, value, split):
 @pytest.fixture
 def records(tmp_path, monkeypatch):
     monkeypatch.setenv("COMPENDIUM_RESULTS_DIR", str(tmp_path))
-    for model, value in (("multilinear", 0.10), ("krr", 0.08), ("boosting", 0.12)):
+    for model, value in (("krr", 0.08), ("boosting", 0.12)):
         rec("91_a", model, "mae", value, "test")
+    results.record(chapter="91_a", case="x", target="y", model="multilinear", metric="mae", value=0.10,
+                   unit="eV/atom", split="test", n_terms=120)  # fmt: skip
     rec("91_a", "krr", "mae", 9.9, "train")  # not a headline
     for model, value in (("multilinear", 90.0), ("tau", 80.0)):
         rec("92_b", model, "accuracy", value, "cv")
@@ -46,6 +49,8 @@ def test_errors_relative_to_the_multilinear_model(records):
     assert table.loc[("case a", "multilinear"), "explains_itself"].startswith("yes")
     assert table.loc[("case a", "krr"), "explains_itself"].startswith("no")
     assert table.loc[("case b", "tau"), "explains_itself"] == "yes: a closed-form descriptor"
+    assert table.loc[("case a", "multilinear"), "terms"] == 120
+    assert np.isnan(table.loc[("case a", "krr"), "terms"]) and np.isnan(table.loc[("case b", "tau"), "terms"])
     relative_error_chart(table.reset_index()).to_dict()
 
 

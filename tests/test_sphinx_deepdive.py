@@ -35,6 +35,15 @@ def test_the_block_between_the_markers_becomes_a_titled_dropdown(tmp_path):
     assert "Before." not in block and "deepdive" not in html.replace("deep-dive", "")
 
 
+def test_an_open_deep_dive_starts_unfolded(tmp_path):
+    start_open = "```{deepdive-start} Try it\n:open:\n```\n"
+    code, err, html = build(tmp_path, f"{start_open}\nShown.\n\n{END}\n{START}\nFolded.\n\n{END}")
+    assert code == 0, err
+    assert '<div class="deep-dive dropdown toggle-shown admonition">' in html
+    folded = html.split('<div class="deep-dive dropdown admonition">', 1)[1]
+    assert "Folded." in folded and "Shown." not in folded
+
+
 @pytest.mark.parametrize(
     "body, message",
     [
