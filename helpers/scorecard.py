@@ -50,9 +50,9 @@ REFERENCE = "multilinear"
 
 
 #: How a model explains its own predictions, by the name a chapter records it under (see :func:`explains_itself`).
-GLASS_BOX = "yes: exact sum of named terms"
-FORMULA = "yes: a closed-form descriptor"
-BLACK_BOX = "no: post-hoc tools only"
+GLASS_BOX = "yes: sum of named terms"
+FORMULA = "yes: a formula"
+BLACK_BOX = "no: post-hoc only"
 _FORMULAS = {"t", "tau", "tau_refit", "tau_logistic_linear"}
 _GLASS_BOXES = {"main-effects", "main", "linear", "pre_design", "ebm", "mean predictor"}
 

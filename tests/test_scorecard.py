@@ -48,7 +48,7 @@ def test_errors_relative_to_the_multilinear_model(records):
     assert len(table) == 5  # the train-split record is not a headline
     assert table.loc[("case a", "multilinear"), "explains_itself"].startswith("yes")
     assert table.loc[("case a", "krr"), "explains_itself"].startswith("no")
-    assert table.loc[("case b", "tau"), "explains_itself"] == "yes: a closed-form descriptor"
+    assert table.loc[("case b", "tau"), "explains_itself"] == "yes: a formula"
     assert table.loc[("case a", "multilinear"), "terms"] == 120
     assert np.isnan(table.loc[("case a", "krr"), "terms"]) and np.isnan(table.loc[("case b", "tau"), "terms"])
     relative_error_chart(table.reset_index()).to_dict()
