@@ -344,6 +344,47 @@ def _h_sample(estimator, X, n_max, random_state) -> tuple[np.ndarray, Callable, 
     return A, f, fA, float(np.sum((fA - fA.mean()) ** 2))
 
 
+def _pd_cache(f, A) -> Callable[..., np.ndarray]:
+    """``pd_of(*columns)``: the centred PD of those columns at the sample's points, each computed once."""
+    cache: dict[tuple[int, ...], np.ndarray] = {}
+
+    def pd_of(*cols: int) -> np.ndarray:
+        key = tuple(sorted(cols))
+        if key not in cache:
+            cache[key] = _pd_at_data(f, A, key)
+        return cache[key]
+
+    return pd_of
+
+
+def _share(num: float, joint: np.ndarray, total: float) -> float:
+    """``num / Σ joint²``; NaN when the joint PD is identically zero (below 1e-20 × ``total``)."""
+    den = float(np.sum(joint**2))
+    return num / den if den > 1e-20 * total and den > 0 else np.nan
+
+
+def _pair_h(pd_of, j: int, k: int, total: float) -> tuple[float, float]:
+    """H² of features j and k, and Friedman's numerator per sample (the interaction strength)."""
+    joint = pd_of(j, k)
+    num = float(np.sum((joint - pd_of(j) - pd_of(k)) ** 2))
+    return _share(num, joint, total), num / len(joint)
+
+
+def _pair_table(names, idx_pairs, h2: np.ndarray, strength: np.ndarray) -> pd.DataFrame:
+    """The pairs' table of :func:`h_statistic` (and :func:`h_statistic_three_way`)."""
+    return pd.DataFrame(
+        {
+            "pair": [f"{names[j]}{PAIR_SEP}{names[k]}" for j, k in idx_pairs],
+            "feature_a": [names[j] for j, _ in idx_pairs],
+            "feature_b": [names[k] for _, k in idx_pairs],
+            "h_squared": h2,
+            "h": np.sqrt(h2),
+            "interaction_strength": strength,
+            "interaction_rms": np.sqrt(strength),
+        }
+    )
+
+
 def h_statistic(estimator, X, *, pairs=None, n_max: int = 200, random_state=0, feature_names=None) -> Bunch:
     """Friedman & Popescu's pairwise interaction statistic H² for pairs of features.
 
@@ -377,30 +418,11 @@ def h_statistic(estimator, X, *, pairs=None, n_max: int = 200, random_state=0, f
     p = A.shape[1]
     idx_pairs = list(combinations(range(p), 2)) if pairs is None else _pair_indices(X, pairs, feature_names, p)
     names = [_feature_index(X, i, feature_names)[1] for i in range(p)]
-    single = {}
-    h2 = np.empty(len(idx_pairs))
-    strength = np.empty(len(idx_pairs))
-    for t, (j, k) in enumerate(idx_pairs):
-        for q in (j, k):
-            if q not in single:
-                single[q] = _pd_at_data(f, A, [q])
-        joint = _pd_at_data(f, A, [j, k])
-        den = float(np.sum(joint**2))
-        num = float(np.sum((joint - single[j] - single[k]) ** 2))
-        h2[t] = num / den if den > 1e-20 * total and den > 0 else np.nan
-        strength[t] = num / A.shape[0]
+    pd_of = _pd_cache(f, A)
+    stats = np.array([_pair_h(pd_of, j, k, total) for j, k in idx_pairs], dtype=float).reshape(-1, 2)
+    h2, strength = stats[:, 0], stats[:, 1]
+    table = _pair_table(names, idx_pairs, h2, strength)
     fpairs = [(names[j], names[k]) for j, k in idx_pairs]
-    table = pd.DataFrame(
-        {
-            "pair": [f"{a}{PAIR_SEP}{b}" for a, b in fpairs],
-            "feature_a": [a for a, _ in fpairs],
-            "feature_b": [b for _, b in fpairs],
-            "h_squared": h2,
-            "h": np.sqrt(h2),
-            "interaction_strength": strength,
-            "interaction_rms": np.sqrt(strength),
-        }
-    )
     return Bunch(
         feature_pairs=fpairs,
         pair_indices=idx_pairs,
@@ -435,46 +457,24 @@ def h_statistic_three_way(estimator, X, *, triples, n_max: int = 200, random_sta
     A, f, _, total = _h_sample(estimator, X, n_max, random_state)
     p = A.shape[1]
     names = [_feature_index(X, i, feature_names)[1] for i in range(p)]
-    cache: dict[tuple[int, ...], np.ndarray] = {}
-
-    def pd_of(*cols: int) -> np.ndarray:
-        key = tuple(sorted(cols))
-        if key not in cache:
-            cache[key] = _pd_at_data(f, A, key)
-        return cache[key]
-
-    def share(num: float, joint: np.ndarray) -> float:
-        den = float(np.sum(joint**2))
-        return num / den if den > 1e-20 * total and den > 0 else np.nan
-
-    rows, pair_rows = [], {}
+    pd_of = _pd_cache(f, A)
+    rows, pairs = [], {}
     for trio in _pair_indices(X, triples, feature_names, p, size=3):
         joint = pd_of(*trio)
         rest = joint - sum(pd_of(*c) for c in combinations(trio, 2)) + sum(pd_of(q) for q in trio)
         rows.append(
             {
                 "triple": PAIR_SEP.join(names[q] for q in trio),
-                "h_squared": share(float(np.sum(rest**2)), joint),
+                "h_squared": _share(float(np.sum(rest**2)), joint, total),
                 "interaction_rms": float(np.sqrt(np.mean(rest**2))),
                 "joint_rms": float(np.sqrt(np.mean(joint**2))),
             }
         )
-        for a, b in combinations(trio, 2):
-            num = float(np.sum((pd_of(a, b) - pd_of(a) - pd_of(b)) ** 2))
-            h2 = share(num, pd_of(a, b))
-            strength = num / A.shape[0]
-            pair_rows[a, b] = {
-                "pair": f"{names[a]}{PAIR_SEP}{names[b]}",
-                "feature_a": names[a],
-                "feature_b": names[b],
-                "h_squared": h2,
-                "h": np.sqrt(h2),
-                "interaction_strength": strength,
-                "interaction_rms": np.sqrt(strength),
-            }
+        pairs.update({pair: _pair_h(pd_of, *pair, total) for pair in combinations(trio, 2) if pair not in pairs})
+    stats = np.array(list(pairs.values()), dtype=float).reshape(-1, 2)
     return Bunch(
         triples=pd.DataFrame(rows, columns=["triple", "h_squared", "interaction_rms", "joint_rms"]),
-        pairs=pd.DataFrame(list(pair_rows.values())),
+        pairs=_pair_table(names, list(pairs), stats[:, 0], stats[:, 1]),
         n_samples=A.shape[0],
     )
 

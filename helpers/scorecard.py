@@ -76,6 +76,12 @@ class ScorecardError(RuntimeError):
     """A case study's records are missing: its chapter has not run since the results folder was cleaned."""
 
 
+def _matches(records: pd.DataFrame, spec: dict) -> pd.Series:
+    """Rows of a chapter's records with the metric, split and (if the spec names one) target of ``spec``."""
+    keep = (records.metric == spec["metric"]) & (records.split == spec["split"])
+    return keep & (records.target == spec["target"]) if "target" in spec else keep
+
+
 def _case_rows(case: str, spec: dict) -> pd.DataFrame:
     records = results.load(spec["chapter"])
     if not records:
@@ -84,10 +90,7 @@ def _case_rows(case: str, spec: dict) -> pd.DataFrame:
             f"(make nbval CHAPTER=chapters/{spec['chapter']}.md, or make book), then this page"
         )
     frame = pd.DataFrame(records)
-    keep = (frame.metric == spec["metric"]) & (frame.split == spec["split"])
-    if "target" in spec:
-        keep &= frame.target == spec["target"]
-    rows = frame[keep]
+    rows = frame[_matches(frame, spec)]
     if REFERENCE not in set(rows.model):
         raise ScorecardError(
             f"chapter {spec['chapter']} recorded no {spec['metric']} of the {REFERENCE!r} model on split "
@@ -206,10 +209,7 @@ def small_data_table(*, cases: dict | None = None) -> pd.DataFrame:
         records = pd.DataFrame(results.load(spec["chapter"]))
         keep = pd.Series(False, index=records.index)
         if not records.empty and "n_train" in records:
-            keep = (records.metric == spec["metric"]) & (records.split == spec["split"]) & records.n_train.notna()
-            keep &= records.model.isin([REFERENCE, spec["peer"]])
-            if "target" in spec:
-                keep &= records.target == spec["target"]
+            keep = _matches(records, spec) & records.n_train.notna() & records.model.isin([REFERENCE, spec["peer"]])
         wide = records[keep].pivot_table(index="n_train", columns="model", values="value") if keep.any() else None
         if wide is None or not {REFERENCE, spec["peer"]} <= set(wide.columns):
             raise ScorecardError(

@@ -59,6 +59,8 @@ def test_ebm_cv_picks_by_inner_cv_and_predicts():
     assert np.mean(np.abs(model.predict(X) - y)) < 0.3
     with pytest.raises(ValueError, match="600 rows but y has 10"):
         model.refit(X[:600], y[:10])
+    with pytest.raises(ValueError, match="groups has 3 labels for 600 rows"):
+        model.refit(X[:600], y[:600], groups=[0, 1, 2])
 
 
 def test_ebm_refit_needs_a_search_first():

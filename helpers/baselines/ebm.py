@@ -62,6 +62,17 @@ def _rows(X, index):
     return X.iloc[index] if hasattr(X, "iloc") else np.asarray(X)[index]
 
 
+def _checked(X, y, groups) -> tuple[np.ndarray, np.ndarray | None]:
+    """``y`` as floats and ``groups`` as an array (or None), both checked to have one entry per row of X."""
+    y = np.asarray(y, dtype=np.float64).ravel()
+    if len(y) != len(X):
+        raise ValueError(f"X has {len(X)} rows but y has {len(y)} values")
+    groups = None if groups is None else np.asarray(groups)
+    if groups is not None and len(groups) != len(y):
+        raise ValueError(f"groups has {len(groups)} labels for {len(y)} rows")
+    return y, groups
+
+
 class EBMRegressorCV(RegressorMixin, BaseEstimator):
     """An EBM regressor tuned by (grouped) inner CV, with grouped early-stopping bags.
 
@@ -104,12 +115,7 @@ class EBMRegressorCV(RegressorMixin, BaseEstimator):
 
     def fit(self, X, y, groups=None):
         """Inner CV over ``param_grid`` (grouped if ``groups`` is given), then the refit on all rows."""
-        y = np.asarray(y, dtype=np.float64).ravel()
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} rows but y has {len(y)} values")
-        groups = None if groups is None else np.asarray(groups)
-        if groups is not None and len(groups) != len(y):
-            raise ValueError(f"groups has {len(groups)} labels for {len(y)} rows")
+        y, groups = _checked(X, y, groups)
         folds = list(kfold(self.cv, groups=groups, random_state=self.random_state).split(X, y, groups))
         settings = list(ParameterGrid(self.param_grid or DEFAULT_EBM_GRID))
         errors = []
@@ -131,10 +137,7 @@ class EBMRegressorCV(RegressorMixin, BaseEstimator):
         fit on all of them; ``groups`` again shapes the early-stopping bags. Returns ``self``.
         """
         check_is_fitted(self, "best_params_")
-        y = np.asarray(y, dtype=np.float64).ravel()
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} rows but y has {len(y)} values")
-        groups = None if groups is None else np.asarray(groups)
+        y, groups = _checked(X, y, groups)
         self.model_ = self._fit_one(self.best_params_, X, y, groups)
         return self
 
